@@ -1,0 +1,119 @@
+/**
+ * The one place that reads the environment. Every variable is validated here and every problem is reported
+ * at once (ConfigError lists them all), so an operator fixes a deployment in one round. Everything else
+ * receives the frozen `Config` below and never touches process.env.
+ */
+import path from 'node:path';
+import { BeeldpoortError } from '../shared/errors.ts';
+
+export interface PacsAddress {
+  /** Called AE title of the PACS (PS3.8 §9.3.2: 1–16 characters, no backslash or control characters). */
+  readonly calledAet: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Config {
+  /** Root of everything the embedded default keeps: SQLite database, tus files, keys, worker staging. */
+  readonly dataDir: string;
+  /** Address the portal listens on. */
+  readonly host: string;
+  readonly port: number;
+  /** The URL senders and receivers see (links point here). Defaults to http://localhost:PORT. */
+  readonly publicUrl: string;
+  /** Where the worker finds the portal; defaults to publicUrl. */
+  readonly portalUrl: string;
+  /** The PACS the worker stores into; undefined means the embedded folder destination under dataDir. */
+  readonly pacs: PacsAddress | undefined;
+  /** Our AE title when we call the PACS. */
+  readonly callingAet: string;
+  /** Parallel associations to the PACS. */
+  readonly associations: number;
+  /** Name of the receiving institution and department, shown to senders. */
+  readonly institution: { readonly name: string; readonly department: string };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends BeeldpoortError {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super('E_CONFIG', `invalid configuration: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+const AE_TITLE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/; // PS3.5 §6.2 AE VR: no backslash, no control characters
+
+/** Parses `AET@host:port` (the BEELDPOORT_PACS and --pacs syntax). Returns a problem string on failure. */
+export function parsePacsAddress(text: string): PacsAddress | string {
+  const match = /^([^@]+)@(\[[^\]]+\]|[^:@]+):(\d{1,5})$/.exec(text.trim());
+  if (!match) return `"${text}" is not of the form AET@host:port`;
+  const [, calledAet, rawHost, rawPort] = match;
+  const port = Number(rawPort);
+  if (!AE_TITLE.test(calledAet!.trim()) || calledAet!.trim() === '') return `AE title "${calledAet}" must be 1-16 printable characters without backslash`;
+  if (port < 1 || port > 65535) return `port ${rawPort} is out of range`;
+  return { calledAet: calledAet!.trim(), host: rawHost!.replace(/^\[|\]$/g, ''), port };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string): string => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+      return parsed.href.replace(/\/$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+      return fallback;
+    }
+  };
+
+  const port = integer('BEELDPOORT_PORT', 8080, 0, 65535);
+  const publicUrl = url('BEELDPOORT_PUBLIC_URL', `http://localhost:${port}`);
+  const portalUrl = url('BEELDPOORT_PORTAL_URL', publicUrl);
+
+  let pacs: PacsAddress | undefined;
+  if (env.BEELDPOORT_PACS) {
+    const parsed = parsePacsAddress(env.BEELDPOORT_PACS);
+    if (typeof parsed === 'string') problems.push(`BEELDPOORT_PACS: ${parsed}`);
+    else pacs = parsed;
+  }
+  const callingAet = env.BEELDPOORT_CALLING_AET || 'BEELDPOORT';
+  if (!AE_TITLE.test(callingAet)) problems.push(`BEELDPOORT_CALLING_AET "${callingAet}" must be 1-16 printable characters without backslash`);
+
+  const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const logLevel = (env.BEELDPOORT_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!logLevels.includes(logLevel)) problems.push(`BEELDPOORT_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+
+  const config: Config = {
+    dataDir: path.resolve(cwd, env.BEELDPOORT_DATA || 'data'),
+    host: env.BEELDPOORT_HOST || '127.0.0.1',
+    port,
+    publicUrl,
+    portalUrl,
+    pacs,
+    callingAet,
+    associations: integer('BEELDPOORT_ASSOCIATIONS', 4, 1, 32),
+    institution: {
+      name: env.BEELDPOORT_INSTITUTION || 'Beeldpoort test hospital',
+      department: env.BEELDPOORT_DEPARTMENT || 'Radiologie',
+    },
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...config, institution: Object.freeze(config.institution) });
+}
