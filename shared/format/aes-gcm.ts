@@ -1,0 +1,38 @@
+import { bufferSource } from './bytes.ts';
+
+/**
+ * The bulk cipher behind the file records, as a port: WebCrypto everywhere (the default, browser and Node), and
+ * node:crypto on the Node side (server/crypto/node-aes-gcm.ts) when it is measurably faster. Both must pass the
+ * same golden vectors. Keys are AES-128 (RFC 8188 §2.2: the aes128gcm coding uses a 16-octet CEK); nonces 12
+ * octets; the tag (16 octets) is appended to the ciphertext as RFC 8188 §2 lays a record out.
+ */
+export interface AesGcmEngine {
+  readonly name: string;
+  importKey(raw: Uint8Array): Promise<AesGcmKey>;
+  /** Returns ciphertext || tag. */
+  seal(key: AesGcmKey, nonce: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Takes ciphertext || tag; rejects (with any error) when the tag does not verify. */
+  open(key: AesGcmKey, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Opaque to callers: each engine keeps its own key object in it. */
+export interface AesGcmKey {
+  readonly engine: string;
+  readonly handle: unknown;
+}
+
+export const webCryptoAesGcm: AesGcmEngine = {
+  name: 'webcrypto',
+  async importKey(raw) {
+    const handle = await crypto.subtle.importKey('raw', bufferSource(raw), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+    return { engine: 'webcrypto', handle };
+  },
+  async seal(key, nonce, plaintext) {
+    const out = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: bufferSource(nonce) }, key.handle as CryptoKey, bufferSource(plaintext));
+    return new Uint8Array(out);
+  },
+  async open(key, nonce, sealed) {
+    const out = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bufferSource(nonce) }, key.handle as CryptoKey, bufferSource(sealed));
+    return new Uint8Array(out);
+  },
+};
