@@ -1,0 +1,150 @@
+/**
+ * Step one of a send, before any byte leaves: hash every file, give it a file id, build and validate the
+ * manifest, seal it with a fresh shipment secret into the JWE for the institution key, and compute each file's
+ * ciphertext size. Given the resume state of an interrupted send of the SAME files (same paths, sizes and
+ * SHA-256), it reuses that shipment id, secret, file ids and envelope instead, so the re-sent ciphertext is
+ * identical. Refuses a consultation without the consent statement here, before anything is uploaded.
+ */
+import { ciphertextSize, newShipmentSecret, sealEnvelope, validateManifest } from '../format/index.ts';
+import type { DicomIdentity, JWK, Manifest, ShipmentSummary, Statements } from '../format/index.ts';
+import { runBounded } from './retry.ts';
+import { base64UrlDecode, base64UrlEncode, randomId, type ResumeFile, type ResumeState } from './resume-state.ts';
+import { SendError } from './send-error.ts';
+import type { LinkInfo } from './sender-api.ts';
+import { sha256Hex, type HashFactory } from './sha256.ts';
+
+/** A plaintext file on the CD: a Node file or a browser File behind the same three members. */
+export interface PlainFile {
+  /** Relative path on the CD, '/'-separated. */
+  readonly path: string;
+  readonly size: number;
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+/** One DICOM instance to send: the file and the identity the scanner read from its header. */
+export interface SendInstance {
+  readonly file: PlainFile;
+  readonly dicom: DicomIdentity;
+}
+
+export interface PlanInput {
+  readonly link: Pick<LinkInfo, 'linkId' | 'purpose' | 'publicKey'>;
+  /** The instances to send (after de-duplication and the user's selection). */
+  readonly instances: readonly SendInstance[];
+  /** The inventory summary for the manifest (patients, studies, counts, skipped files). */
+  readonly summary: ShipmentSummary;
+  readonly statements: Statements;
+  /** The state of an earlier, interrupted send of this link and source, if any. */
+  readonly resume?: ResumeState;
+  /** A faster incremental SHA-256 (Node: node:crypto); default WebCrypto / the built-in one. */
+  readonly createHash?: HashFactory;
+  /** Files hashed at once (default 4). */
+  readonly concurrency?: number;
+  onHashed?(filesDone: number, filesTotal: number): void;
+  readonly now?: () => Date;
+}
+
+export interface PlannedFile {
+  readonly fileId: string;
+  readonly path: string;
+  readonly plainSize: number;
+  readonly sha256: string;
+  /** Ciphertext size: the tus Upload-Length. */
+  readonly size: number;
+  /** Plaintext reader, for the encryptor. */
+  readonly plain: PlainFile;
+}
+
+export interface ShipmentPlan {
+  readonly shipmentId: string;
+  readonly linkId: string;
+  readonly secret: Uint8Array;
+  readonly envelope: unknown;
+  readonly files: readonly PlannedFile[];
+  /** True when this plan continues an interrupted send (resume state matched). */
+  readonly resumed: boolean;
+  /** Keep this (ResumeStore.save) before the first upload; remove it once the portal confirms every file. */
+  readonly state: ResumeState;
+}
+
+/** Throws E_SEND_CONSENT_REQUIRED when a consultation lacks a complete consent statement. */
+export function checkStatements(purpose: string, statements: Statements): void {
+  if (purpose !== 'consult') return;
+  const consent = statements.consent;
+  const missing = (['recordedBy', 'date', 'reference'] as const).filter((field) => !consent?.[field]?.trim());
+  if (missing.length > 0) {
+    throw new SendError(
+      'E_SEND_CONSENT_REQUIRED',
+      `a consultation needs the patient's consent statement: who recorded it, when and a reference (missing: ${missing.join(', ')})`,
+    );
+  }
+}
+
+export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {
+  checkStatements(input.link.purpose, input.statements);
+  if (input.instances.length === 0) throw new SendError('E_SEND_NOTHING', 'there is no DICOM instance to send');
+  const hashes = new Array<string>(input.instances.length);
+  let hashed = 0;
+  await runBounded(input.instances, input.concurrency ?? 4, async (instance, index) => {
+    hashes[index] = await sha256Hex(instance.file, input.createHash);
+    input.onHashed?.(++hashed, input.instances.length);
+  });
+
+  const reused = matchResume(input, hashes);
+  if (reused) return reused;
+
+  const shipmentId = randomId();
+  const secret = newShipmentSecret();
+  const fileIds = input.instances.map(() => randomId(12));
+  const manifest: Manifest = validateManifest({
+    version: 1,
+    shipmentId,
+    linkId: input.link.linkId,
+    purpose: input.link.purpose,
+    createdAt: (input.now?.() ?? new Date()).toISOString(),
+    statements: input.statements,
+    files: input.instances.map((instance, i) => ({
+      fileId: fileIds[i]!,
+      path: instance.file.path,
+      size: instance.file.size,
+      sha256: hashes[i]!,
+      dicom: instance.dicom,
+    })),
+    summary: input.summary,
+  });
+  const envelope = await sealEnvelope({ secret, manifest }, [input.link.publicKey as JWK]);
+  const files = input.instances.map((instance, i) => planned(instance.file, fileIds[i]!, hashes[i]!));
+  const state: ResumeState = {
+    version: 1,
+    linkId: input.link.linkId,
+    shipmentId,
+    secret: base64UrlEncode(secret),
+    envelope,
+    createdAt: manifest.createdAt,
+    files: files.map(resumeFile),
+  };
+  return { shipmentId, linkId: input.link.linkId, secret, envelope, files, resumed: false, state };
+}
+
+function planned(plain: PlainFile, fileId: string, sha256: string): PlannedFile {
+  return { fileId, path: plain.path, plainSize: plain.size, sha256, size: ciphertextSize(plain.size), plain };
+}
+
+function resumeFile(file: PlannedFile): ResumeFile {
+  return { path: file.path, plainSize: file.plainSize, sha256: file.sha256, fileId: file.fileId, size: file.size };
+}
+
+/** The resumed plan when the saved state covers exactly these files with the same content; else undefined. */
+function matchResume(input: PlanInput, hashes: readonly string[]): ShipmentPlan | undefined {
+  const state = input.resume;
+  if (!state || state.linkId !== input.link.linkId || state.files.length !== input.instances.length) return undefined;
+  const byPath = new Map(state.files.map((file) => [file.path, file]));
+  const files: PlannedFile[] = [];
+  for (const [i, instance] of input.instances.entries()) {
+    const saved = byPath.get(instance.file.path);
+    if (!saved || saved.plainSize !== instance.file.size || saved.sha256 !== hashes[i]) return undefined;
+    files.push(planned(instance.file, saved.fileId, saved.sha256));
+  }
+  const secret = base64UrlDecode(state.secret);
+  return { shipmentId: state.shipmentId, linkId: state.linkId, secret, envelope: state.envelope, files, resumed: true, state };
+}

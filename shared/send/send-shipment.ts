@@ -1,0 +1,168 @@
+/**
+ * Step two of a send: create (or resume) the shipment at the portal and upload every file the portal does not
+ * yet hold complete, encrypting lazily per chunk, through the injected UploadTransport (transport.ts explains how
+ * one plugs in). Bounded concurrency across files; a failed file is retried with backoff after asking the portal
+ * for its upload URL again; a link problem (expired, revoked, quota) stops everything at once. Completion is what
+ * the PORTAL confirms (GET /api/sender/shipments/:id), not what tus callbacks said (tus-js-client #557).
+ */
+import { createFileEncryptor, type AesGcmEngine } from '../format/index.ts';
+import type { PlannedFile, ShipmentPlan } from './plan-shipment.ts';
+import { ProgressTracker, type SendProgress } from './progress.ts';
+import { retryDelay, runBounded, sleep } from './retry.ts';
+import { SendError } from './send-error.ts';
+import type { SenderApi, ShipmentStatus } from './sender-api.ts';
+import type { TransportFailure, UploadTransport } from './transport.ts';
+
+export interface SendOptions {
+  readonly api: SenderApi;
+  readonly transport: UploadTransport;
+  /** Files uploading at once (default 4). */
+  readonly concurrency?: number;
+  /** Attempts per file before giving up with E_SEND_UPLOAD (default 8, about a minute and a half of backoff). */
+  readonly attemptsPerFile?: number;
+  /** Bulk AES-GCM for the encryptor (Node may inject node:crypto); default WebCrypto. */
+  readonly engine?: AesGcmEngine;
+  onProgress?(progress: SendProgress): void;
+  /** Human-readable happenings: a retry, a resumed shipment. */
+  onNotice?(message: string): void;
+  readonly signal?: AbortSignal;
+}
+
+export interface SendResult {
+  readonly shipmentId: string;
+  /** The portal's state after the last file (received, importing, held…). */
+  readonly state: string;
+  readonly files: number;
+  /** Ciphertext bytes of the whole shipment. */
+  readonly bytes: number;
+  /** Files the portal already held complete before this run (resume). */
+  readonly alreadyComplete: number;
+  readonly status: ShipmentStatus;
+}
+
+/** Rounds of "upload what is missing, then ask the portal" before E_SEND_INCOMPLETE. */
+const CONFIRM_ROUNDS = 3;
+
+export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Promise<SendResult> {
+  const { api } = options;
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    await api.createShipment({ shipmentId: plan.shipmentId, envelope: plan.envelope, files: plan.files.map(({ fileId, size }) => ({ fileId, size })) });
+    let status = await api.shipment(plan.shipmentId);
+    const tracker = new ProgressTracker(
+      plan.files.map((file) => {
+        const held = status.files.find((candidate) => candidate.fileId === file.fileId);
+        return { fileId: file.fileId, size: file.size, received: held?.received ?? 0, complete: held?.complete ?? false };
+      }),
+    );
+    const alreadyComplete = tracker.snapshot().filesDone;
+    if (alreadyComplete > 0) options.onNotice?.(`resuming: the portal already holds ${alreadyComplete} of ${plan.files.length} files`);
+    options.onProgress?.(tracker.snapshot());
+
+    for (let round = 1; ; round++) {
+      const missing = plan.files.filter((file) => !status.files.find((held) => held.fileId === file.fileId)?.complete);
+      if (missing.length === 0) break;
+      if (round > CONFIRM_ROUNDS) {
+        throw new SendError('E_SEND_INCOMPLETE', `the portal does not confirm ${missing.length} file(s) complete after the upload`);
+      }
+      const urls = new Map(status.files.map((file) => [file.fileId, file.uploadUrl ?? undefined]));
+      try {
+        await runBounded(missing, options.concurrency ?? 4, (file) => uploadWithRetry(plan, file, urls.get(file.fileId), tracker, options, controller.signal));
+      } catch (error) {
+        controller.abort();
+        throw error;
+      }
+      status = await api.shipment(plan.shipmentId);
+    }
+    for (const file of plan.files) tracker.fileDone(file.fileId);
+    options.onProgress?.(tracker.snapshot());
+    return {
+      shipmentId: plan.shipmentId,
+      state: status.state,
+      files: plan.files.length,
+      bytes: plan.files.reduce((sum, file) => sum + file.size, 0),
+      alreadyComplete,
+      status,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+async function uploadWithRetry(
+  plan: ShipmentPlan,
+  file: PlannedFile,
+  firstUrl: string | undefined,
+  tracker: ProgressTracker,
+  options: SendOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const attempts = options.attemptsPerFile ?? 8;
+  const source = await createFileEncryptor({
+    secret: plan.secret,
+    shipmentId: plan.shipmentId,
+    fileId: file.fileId,
+    plainSize: file.plainSize,
+    readPlain: (start, end) => file.plain.read(start, end),
+    ...(options.engine ? { engine: options.engine } : {}),
+  });
+  let uploadUrl = firstUrl;
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw new SendError('E_SEND_ABORTED', 'aborted');
+    try {
+      await options.transport.upload({
+        endpoint: options.api.uploadEndpoint,
+        uploadUrl,
+        token: options.api.token,
+        metadata: { shipmentId: plan.shipmentId, fileId: file.fileId },
+        source,
+        onProgress: (bytes) => {
+          tracker.fileBytes(file.fileId, bytes);
+          options.onProgress?.(tracker.snapshot());
+        },
+        signal,
+      });
+      tracker.fileDone(file.fileId);
+      options.onProgress?.(tracker.snapshot());
+      return;
+    } catch (error) {
+      if (signal.aborted) throw new SendError('E_SEND_ABORTED', 'aborted', { cause: error });
+      const failure = asSendError(error);
+      // The portal says this file is already complete (a lost answer to the last PATCH): done, confirmed later.
+      if (failure.code === 'E_FILE_COMPLETE') return;
+      // tus answers 404/410 for an upload that is gone and 409 for an offset mismatch: start again from what
+      // the portal reports. Other 4xx (link expired or revoked, quota) cannot get better by retrying.
+      const transient = failure.status === 404 || failure.status === 409 || failure.status === 410;
+      if ((failure.permanent && !transient) || failure.code === 'E_SEND_FILE_CHANGED') throw failure;
+      if (attempt >= attempts) {
+        throw new SendError('E_SEND_UPLOAD', `file ${file.path} failed after ${attempts} attempts: ${failure.message}`, { cause: error });
+      }
+      options.onNotice?.(`retrying ${file.path} (attempt ${attempt + 1} of ${attempts}): ${failure.message}`);
+      await sleep(retryDelay(attempt), signal);
+      uploadUrl = await freshUploadUrl(options.api, plan.shipmentId, file.fileId, uploadUrl);
+    }
+  }
+}
+
+/** Asks the portal where this file's upload stands now; keeps the old URL when the portal cannot say. */
+async function freshUploadUrl(api: SenderApi, shipmentId: string, fileId: string, previous: string | undefined): Promise<string | undefined> {
+  try {
+    const status = await api.shipment(shipmentId);
+    const file = status.files.find((candidate) => candidate.fileId === fileId);
+    return file ? (file.uploadUrl ?? undefined) : previous;
+  } catch (error) {
+    const failure = asSendError(error);
+    if (failure.permanent) throw failure;
+    return previous;
+  }
+}
+
+function asSendError(error: unknown): SendError {
+  if (error instanceof SendError) return error;
+  const failure = error as TransportFailure;
+  const code = typeof failure?.code === 'string' && failure.code.startsWith('E_') ? failure.code : 'E_SEND_UPLOAD';
+  // A transport failure without an HTTP status is a network problem: retryable.
+  return new SendError(code, failure?.message ?? String(error), { cause: error, ...(failure?.status ? { status: failure.status } : {}) });
+}
