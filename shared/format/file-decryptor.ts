@@ -25,7 +25,19 @@ export interface FileDecryptOptions {
 const fail = (): FormatError => new FormatError('E_DECRYPT', 'cannot authenticate the file body');
 
 export async function* decryptFile(options: FileDecryptOptions, ciphertext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const material = await deriveFileKeys(options.secret, options.shipmentId, options.fileId);
+  const { ikm } = await deriveFileKeys(options.secret, options.shipmentId, options.fileId);
+  yield* decryptAes128gcm(ikm, ciphertext, options);
+}
+
+/**
+ * Any RFC 8188 aes128gcm body under input keying material `ikm` (the salt, rs and keyid come from its header).
+ * decryptFile is this with the per-file IKM; the RFC's own examples run through it directly.
+ */
+export async function* decryptAes128gcm(
+  ikm: Uint8Array,
+  ciphertext: AsyncIterable<Uint8Array>,
+  options: { readonly engine?: AesGcmEngine; readonly window?: number } = {},
+): AsyncGenerator<Uint8Array> {
   const engine = options.engine ?? webCryptoAesGcm;
   const window = Math.max(1, options.window ?? 8);
   const queue = new ByteQueue();
@@ -48,7 +60,7 @@ export async function* decryptFile(options: FileDecryptOptions, ciphertext: Asyn
       if (!parsed) continue;
       queue.take(parsed.length);
       rs = parsed.header.rs;
-      keys = await deriveRecordKeys(material.ikm, parsed.header.salt, engine);
+      keys = await deriveRecordKeys(ikm, parsed.header.salt, engine);
     }
     // Take a full record only while more octets follow it: such a record is not the last by position, so it
     // must carry delimiter 0x01 (RFC 8188 §2). Whatever remains at the end of the stream is the final record.

@@ -41,19 +41,20 @@ function object(path: string, value: unknown, required: readonly string[], optio
   return value as Obj;
 }
 
-function hasControlCharacter(value: string): boolean {
+function hasControlCharacter(value: string, multiline: boolean): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+    const allowed = c === 0x09 || (multiline && (c === 0x0a || c === 0x0d));
+    if ((c < 0x20 && !allowed) || c === 0x7f) return true;
   }
   return false;
 }
 
-function text(path: string, value: unknown, max: number = MANIFEST_LIMITS.textLength, min = 0): string {
+function text(path: string, value: unknown, max: number = MANIFEST_LIMITS.textLength, min = 0, multiline = false): string {
   if (typeof value !== 'string') bad(path, 'a string');
   if (value.length < min || value.length > max) bad(path, `a string of ${min}..${max} characters`);
   // Control characters (CR, LF, NUL…) have no business in these fields and poison logs and HTML.
-  if (hasControlCharacter(value)) bad(path, 'no control characters');
+  if (hasControlCharacter(value, multiline)) bad(path, multiline ? 'no control characters but tab and line breaks' : 'no control characters');
   return value;
 }
 
@@ -101,7 +102,7 @@ function validateStatements(path: string, value: unknown): void {
     matching(`${path}.consent.date`, consent.date, ISO_DATE, 'an ISO 8601 date YYYY-MM-DD');
     text(`${path}.consent.reference`, consent.reference, MANIFEST_LIMITS.textLength, 1);
   }
-  if (statements.comment !== undefined) text(`${path}.comment`, statements.comment, MANIFEST_LIMITS.commentLength);
+  if (statements.comment !== undefined) text(`${path}.comment`, statements.comment, MANIFEST_LIMITS.commentLength, 0, true);
 }
 
 function validateSummary(path: string, value: unknown): void {
