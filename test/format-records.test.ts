@@ -72,7 +72,7 @@ test('a simulated tus upload cut at unaligned offsets and resumed after a "reloa
   let offset = 0; // the server's Upload-Offset
   const cuts = [1, 70_001, 65_553 * 2 + 5, 250_000]; // network cuts land mid-chunk, mid-record, mid-header
   const chunkSize = 100_000;
-  let total = 0;
+  let total: number | undefined;
   let attempts = 0;
   for (let attempt = 0; ; attempt++) {
     attempts++;
