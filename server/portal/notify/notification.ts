@@ -1,0 +1,97 @@
+/**
+ * What a notification says, as plain data and plain text: built from opaque ids, counts and the link's
+ * sender institution — never patient data (the portal has none; NEN 7513 keeps it out of mail and webhooks).
+ * Sent when a shipment is completely received and when its import finished, never on the first byte: a
+ * radiologist alerted at the first image of a large study opens an incomplete study.
+ */
+
+export type NotificationEvent = 'shipment.received' | 'shipment.imported' | 'shipment.failed';
+
+export interface Notification {
+  event: NotificationEvent;
+  /** Transfers (situation C) are urgent: mail gets high priority, the webhook `urgent: true`. */
+  urgent: boolean;
+  shipmentId: string;
+  linkId: string;
+  purpose: string;
+  state: string;
+  sender: { name: string };
+  files: number;
+  bytes: number;
+  /** Per-file outcomes once the worker reported them. */
+  outcomes?: { stored: number; warning: number; failed: number } | undefined;
+  /** Where the radiologist opens the shipment in the dashboard. */
+  url: string;
+  at: string;
+}
+
+export interface NotificationFacts {
+  shipment: { id: string; linkId: string; purpose: string; urgent: boolean; state: string; fileCount: number; totalBytes: number };
+  senderName: string;
+  files: ReadonlyArray<{ completedAt: number | null; outcome: string | null }>;
+}
+
+const FINAL = new Set(['imported', 'imported-with-failures', 'failed']);
+
+/** The event a shipment's current facts call for, or undefined while it is still uploading. */
+export function eventFor(facts: NotificationFacts): NotificationEvent | undefined {
+  const { state } = facts.shipment;
+  if (state === 'failed') return 'shipment.failed';
+  if (FINAL.has(state)) return 'shipment.imported';
+  const complete = facts.files.length === facts.shipment.fileCount && facts.files.every((f) => f.completedAt !== null);
+  return complete ? 'shipment.received' : undefined;
+}
+
+export function buildNotification(facts: NotificationFacts, event: NotificationEvent, dashboardUrl: string, now: number): Notification {
+  const { shipment } = facts;
+  const count = (...outcomes: string[]) => facts.files.filter((f) => f.outcome !== null && outcomes.includes(f.outcome)).length;
+  return {
+    event,
+    urgent: shipment.urgent || shipment.purpose === 'transfer',
+    shipmentId: shipment.id,
+    linkId: shipment.linkId,
+    purpose: shipment.purpose,
+    state: shipment.state,
+    sender: { name: facts.senderName },
+    files: shipment.fileCount,
+    bytes: shipment.totalBytes,
+    outcomes: event === 'shipment.received' ? undefined : { stored: count('stored'), warning: count('warning'), failed: count('rejected', 'failed') },
+    url: `${dashboardUrl}#/shipments/${encodeURIComponent(shipment.id)}`,
+    at: new Date(now).toISOString(),
+  };
+}
+
+// One line of header-safe text: CR/LF would let a crafted institution name inject mail headers (RFC 5322 §2.2).
+const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim().slice(0, 200); // eslint-disable-line no-control-regex
+
+const TITLES: Record<NotificationEvent, [nl: string, en: string]> = {
+  'shipment.received': ['zending ontvangen', 'shipment received'],
+  'shipment.imported': ['zending geïmporteerd', 'shipment imported'],
+  'shipment.failed': ['import mislukt', 'import failed'],
+};
+
+/** Plain-text mail (no HTML part: nothing in it can run), Dutch first, then English. */
+export function mailFor(n: Notification): { subject: string; text: string } {
+  const [nl, en] = TITLES[n.event];
+  const withFailures = n.state === 'imported-with-failures';
+  const subject = `${n.urgent ? '[SPOED/URGENT] ' : ''}Beeldpoort: ${nl}${withFailures ? ' (met fouten)' : ''} / ${en}${withFailures ? ' (with failures)' : ''} — ${oneLine(n.sender.name)}`;
+  const outcome = n.outcomes ? [
+    `Opgeslagen / stored: ${n.outcomes.stored + n.outcomes.warning}${n.outcomes.warning ? ` (${n.outcomes.warning} met waarschuwing / with warning)` : ''}`,
+    `Niet opgeslagen / not stored: ${n.outcomes.failed}`,
+  ] : [];
+  const text = [
+    `${nl[0]!.toUpperCase()}${nl.slice(1)} / ${en[0]!.toUpperCase()}${en.slice(1)}`,
+    '',
+    `Verzender / sender: ${oneLine(n.sender.name)}`,
+    `Doel / purpose: ${n.purpose}${n.urgent ? ' (spoed / urgent)' : ''}`,
+    `Status: ${n.state}`,
+    `Bestanden / files: ${n.files}`,
+    ...outcome,
+    `Zending / shipment: ${n.shipmentId}`,
+    '',
+    n.url,
+    '',
+    'Dit bericht bevat geen patiëntgegevens. / This message contains no patient data.',
+  ].join('\n');
+  return { subject, text };
+}

@@ -1,0 +1,105 @@
+/**
+ * Sends notifications (notification.ts) by e-mail (nodemailer, when SMTP is configured) and/or to a webhook,
+ * driven by the portal's change feed. Exactly once per shipment and event, durably: every delivery is an audit
+ * record (`notification.sent`), and a shipment whose record is missing is notified on the next change or at
+ * start-up, so a restart between the state change and the delivery loses nothing.
+ */
+import nodemailer from 'nodemailer';
+import type { PortalContext } from '../context.ts';
+import { buildNotification, eventFor, mailFor, type Notification, type NotificationEvent } from './notification.ts';
+import { postWebhook } from './webhook.ts';
+
+export interface NotifySettings {
+  /** smtp://user:pass@host:port or smtps://…; undefined: no e-mail. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly mailTo: readonly string[];
+  /** http(s) URL that receives a JSON POST per notification; undefined: no webhook. */
+  readonly webhookUrl: string | undefined;
+}
+
+export interface Notifier {
+  /** Resolves when every notification started so far has been delivered or given up on. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Channel = 'email' | 'webhook';
+const CATCH_UP_MS = 24 * 3_600_000;
+
+export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'log' | 'now'>, settings: NotifySettings, dashboardUrl: string): Notifier {
+  const channels: Channel[] = [];
+  const transport = settings.smtpUrl && settings.mailTo.length > 0 ? nodemailer.createTransport(settings.smtpUrl) : undefined;
+  if (transport) channels.push('email');
+  if (settings.webhookUrl) channels.push('webhook');
+  // One chain per shipment keeps its deliveries in order and the "already sent?" check race-free.
+  const queues = new Map<string, Promise<void>>();
+  let closed = false;
+
+  function sent(shipmentId: string, event: NotificationEvent, channel: Channel): boolean {
+    return ctx.stores.audit.list({ objectId: shipmentId, limit: 1000 })
+      .some((r) => r.action === 'notification.sent' && r.details?.event === event && r.details?.channel === channel);
+  }
+
+  async function deliver(n: Notification, channel: Channel): Promise<void> {
+    if (channel === 'webhook') {
+      await postWebhook(settings.webhookUrl!, n);
+    } else {
+      const { subject, text } = mailFor(n);
+      // priority 'high' sets X-Priority 1 and Importance: high (RFC 2156 §5.3) for transfers.
+      await transport!.sendMail({ from: settings.mailFrom, to: [...settings.mailTo], subject, text, priority: n.urgent ? 'high' : 'normal' });
+    }
+  }
+
+  async function check(shipmentId: string): Promise<void> {
+    if (closed) return;
+    const shipment = ctx.stores.shipments.get(shipmentId);
+    if (!shipment) return;
+    const files = ctx.stores.shipments.files(shipmentId);
+    const facts = { shipment, senderName: ctx.stores.links.get(shipment.linkId)?.senderName ?? '', files };
+    const event = eventFor(facts);
+    if (!event) return;
+    // A shipment that finished without the received notice having gone out gets only the final one.
+    for (const channel of channels) {
+      if (sent(shipmentId, event, channel)) continue;
+      const notification = buildNotification(facts, event, dashboardUrl, ctx.now());
+      const object = { type: 'shipment', id: shipmentId };
+      try {
+        await deliver(notification, channel);
+        ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.sent', object, details: { event, channel, urgent: notification.urgent } }, ctx.now());
+      } catch (error) {
+        ctx.log.warn({ err: error, shipmentId, event, channel }, 'notification failed');
+        ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.failed', object, details: { event, channel, error: String((error as Error).message ?? error).slice(0, 200) } }, ctx.now());
+      }
+    }
+  }
+
+  function schedule(shipmentId: string): void {
+    const previous = queues.get(shipmentId) ?? Promise.resolve();
+    const next = previous.then(() => check(shipmentId)).catch((error: unknown) => ctx.log.error({ err: error, shipmentId }, 'notifier check failed'));
+    queues.set(shipmentId, next);
+    void next.finally(() => {
+      if (queues.get(shipmentId) === next) queues.delete(shipmentId);
+    });
+  }
+
+  const onChange = (change: { shipmentId: string }) => schedule(change.shipmentId);
+  if (channels.length > 0) {
+    ctx.changes.on('shipment', onChange);
+    const since = ctx.now() - CATCH_UP_MS;
+    for (const shipment of ctx.stores.shipments.list({ limit: 1000 })) if (shipment.updatedAt >= since) schedule(shipment.id);
+  }
+
+  const idle = async () => {
+    while (queues.size > 0) await Promise.all([...queues.values()]);
+  };
+  return {
+    idle,
+    async close() {
+      ctx.changes.off('shipment', onChange);
+      await idle();
+      closed = true;
+      transport?.close();
+    },
+  };
+}
