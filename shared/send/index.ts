@@ -24,7 +24,7 @@ export { ProgressTracker } from './progress.ts';
 export type { SendProgress } from './progress.ts';
 export { waitForOutcome, summaryLine, outcomeCounts, FINAL_STATES } from './outcome.ts';
 export type { ShipmentSummaryLine, WaitOptions } from './outcome.ts';
-export { parseResumeState, randomId } from './resume-state.ts';
+export { parseResumeState, randomId, base64UrlEncode, base64UrlDecode } from './resume-state.ts';
 export type { ResumeState, ResumeStore, ResumeFile } from './resume-state.ts';
 export { sha256Hex, Sha256, toHex } from './sha256.ts';
 export type { HashFactory, IncrementalHash } from './sha256.ts';

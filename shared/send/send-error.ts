@@ -13,6 +13,7 @@ import { BeeldpoortError } from '../errors.ts';
  * - E_SEND_INCOMPLETE: the uploads ended but the portal does not confirm every file complete (tus-js-client #557).
  * - E_SEND_ABORTED: the caller aborted.
  * - E_SEND_STATE: a resume state is unreadable or belongs to another link.
+ * - E_SEND_NOT_CONFIRMED: the person did not confirm the inventory (or could not be asked: no terminal, no --yes).
  */
 export type SendErrorCode =
   | 'E_SEND_NETWORK'
@@ -23,7 +24,8 @@ export type SendErrorCode =
   | 'E_SEND_UPLOAD'
   | 'E_SEND_INCOMPLETE'
   | 'E_SEND_ABORTED'
-  | 'E_SEND_STATE';
+  | 'E_SEND_STATE'
+  | 'E_SEND_NOT_CONFIRMED';
 
 export class SendError extends BeeldpoortError {
   /** HTTP status when the portal answered; undefined for local and network failures. */

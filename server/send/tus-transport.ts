@@ -1,0 +1,104 @@
+/**
+ * The Node UploadTransport: tus-js-client 4 with the ciphertext plugged in as its `fileReader`, so each chunk is
+ * read and encrypted only when tus asks for it (memory stays at about one chunk per file in flight). Resume comes
+ * from the portal's upload URL (tus 1.0 HEAD, then PATCH at Upload-Offset), not from tus-js-client's fingerprint
+ * store. See shared/send/transport.ts for the contract.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { DefaultHttpStack, DetailedError, Upload } from 'tus-js-client';
+import type { UploadJob, UploadTransport } from '../../shared/send/index.ts';
+
+export interface TusTransportOptions {
+  /** Bytes per PATCH (default 8 MiB): large enough for throughput, small enough to bound memory. */
+  chunkSize?: number;
+  /** tus-js-client's own quick retries for a blip inside one attempt (default 0.5 s, 1 s, 3 s). */
+  retryDelays?: number[];
+}
+
+export function createTusTransport(options: TusTransportOptions = {}): UploadTransport {
+  const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
+  // Keep-alive agents: one TCP connection per file lane instead of one per request.
+  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  return {
+    upload(job) {
+      return new Promise<void>((resolve, reject) => {
+        const agent = job.endpoint.startsWith('https:') ? agents.https : agents.http;
+        const upload = new Upload(Buffer.alloc(0), {
+          endpoint: job.endpoint,
+          uploadUrl: job.uploadUrl ?? null,
+          uploadSize: job.source.size,
+          // tus 1.0 Upload-Metadata: only the two ids; no file name or path ever leaves in clear.
+          metadata: { shipmentId: job.metadata.shipmentId, fileId: job.metadata.fileId },
+          chunkSize,
+          parallelUploads: 1,
+          uploadDataDuringCreation: true,
+          storeFingerprintForResuming: false,
+          removeFingerprintOnSuccess: false,
+          retryDelays: options.retryDelays ?? [500, 1000, 3000],
+          httpStack: new DefaultHttpStack({ agent }),
+          fileReader: { openFile: async () => ciphertextFileSource(job) },
+          onBeforeRequest: (request) => {
+            request.setHeader('Authorization', `Bearer ${job.token}`);
+          },
+          onShouldRetry: (error) => {
+            const status = error.originalResponse?.getStatus() ?? 0;
+            // Network errors, 5xx, 409 (offset mismatch: re-HEAD), 423 (locked), 429: worth another try.
+            return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429;
+          },
+          onProgress: (bytesSent) => job.onProgress(bytesSent),
+          onSuccess: () => {
+            job.signal.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          onError: (error) => {
+            job.signal.removeEventListener('abort', onAbort);
+            reject(transportFailure(error));
+          },
+        });
+        const onAbort = () => {
+          void upload.abort(false);
+          reject(Object.assign(new Error('upload aborted'), { code: 'E_SEND_ABORTED' }));
+        };
+        if (job.signal.aborted) return onAbort();
+        job.signal.addEventListener('abort', onAbort, { once: true });
+        upload.start();
+      });
+    },
+  };
+}
+
+/** tus-js-client's FileSource over the deterministic ciphertext; a Node chunk must carry `.size` (pitfalls.md). */
+function ciphertextFileSource(job: UploadJob) {
+  const size = job.source.size;
+  return {
+    size,
+    async slice(start: number, end: number) {
+      const bytes = await job.source.read(start, Math.min(end, size));
+      const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) as Buffer & { size: number };
+      value.size = value.length;
+      return { value, done: end >= size };
+    },
+    close() {},
+  };
+}
+
+/** The error with the HTTP status and the portal's code, for the pipeline's retry decision. */
+function transportFailure(error: Error): Error & { status?: number; code?: string } {
+  const response = error instanceof DetailedError ? error.originalResponse : null;
+  const status = response?.getStatus();
+  let code: string | undefined;
+  let message = error.message;
+  if (response) {
+    try {
+      const body = JSON.parse(response.getBody()) as { error?: { code?: string; message?: string } };
+      if (typeof body.error?.code === 'string') {
+        code = body.error.code;
+        message = body.error.message ?? message;
+      }
+    } catch {
+      // not the portal's JSON error: keep tus-js-client's message
+    }
+  }
+  return Object.assign(new Error(message, { cause: error }), { ...(status ? { status } : {}), ...(code ? { code } : {}) });
+}
