@@ -1,0 +1,14 @@
+/**
+ * Our DICOM network client (PS3.8 upper layer, PS3.7 DIMSE) as the worker and the CLI use it: C-ECHO, a pooled
+ * C-STORE session that sends datasets byte for byte, the Part 10 reader, and storing files from disk.
+ */
+export { echo } from './echo.ts';
+export { createStoreSession, type StoreSession, type StoreSessionOptions } from './store-session.ts';
+export { storeFiles, listFiles, type FileResult, type StoreFilesOptions } from './store-files.ts';
+export { readPart10, type Part10Info } from './part10.ts';
+export { DicomError, DICOM_CODES, isRetriable, type DicomCode } from './dicom-error.ts';
+export { DEFAULT_TIMEOUTS, type Destination, type Timeouts } from './association.ts';
+export { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
+export type { ContextKey } from './presentation-contexts.ts';
+export type { StoreInstance, StoreResult } from './types.ts';
+export { DICOMDIR_SOP_CLASS, IMPLICIT_VR_LE, EXPLICIT_VR_LE } from './uids.ts';
