@@ -14,6 +14,8 @@ export interface LinkView {
   id: string; purpose: Purpose; urgent: boolean; senderName: string; senderContact: string | null; note: string | null;
   code: string; createdAt: Date | null; expiresAt: Date | null; status: LinkStatus; revokedAt: Date | null;
   usedShipments: number; maxShipments: number; usedBytes: number; maxBytes: number; issuedBy: string | null;
+  /** The upload URL again (re-signed by the portal) while the link is active. */
+  url: string | null;
 }
 
 export interface OutcomeCounts { stored: number; warning: number; failed: number; reported: number }
@@ -80,7 +82,7 @@ export function toLink(raw: unknown, now = Date.now()): LinkView {
     code: str(link.code ?? link.verificationCode), createdAt: time(link.createdAt), expiresAt: time(link.expiresAt),
     status: linkStatus(link, limits, now), revokedAt: time(link.revokedAt),
     usedShipments: num(limits.usedShipments), maxShipments: num(limits.maxShipments), usedBytes: num(limits.usedBytes), maxBytes: num(limits.maxBytes),
-    issuedBy: optStr(issuedBy.name) ?? optStr(issuedBy.email),
+    issuedBy: optStr(issuedBy.name) ?? optStr(issuedBy.email), url: optStr(link.url),
   };
 }
 
@@ -97,7 +99,8 @@ function toFile(raw: unknown): FileView {
 }
 
 function outcomeCounts(shipment: Json, files: FileView[]): OutcomeCounts {
-  const given = obj(shipment.outcomes ?? shipment.counts);
+  // The list answer carries counts only once finished (outcome.files); the detail answer has every file.
+  const given = obj(obj(shipment.outcome).files ?? shipment.outcomes);
   if (files.length === 0 && Object.keys(given).length > 0) {
     const failed = num(given.failed) + num(given.rejected);
     return { stored: num(given.stored), warning: num(given.warning), failed, reported: num(given.stored) + num(given.warning) + failed };
@@ -117,10 +120,10 @@ export function toShipment(raw: unknown): ShipmentView {
     state: str(s.state) as ShipmentState, senderName: str(obj(s.sender).name ?? s.senderName),
     createdAt: time(s.createdAt), updatedAt: time(s.updatedAt),
     fileCount: num(s.fileCount ?? progress.files) || files.length,
-    filesComplete: files.length > 0 ? files.filter((f) => f.complete).length : num(s.filesComplete ?? progress.filesComplete),
+    filesComplete: files.length > 0 ? files.filter((f) => f.complete).length : num(s.completeFiles ?? s.filesComplete ?? progress.filesComplete),
     totalBytes: num(s.totalBytes ?? progress.totalBytes) || files.reduce((sum, f) => sum + f.size, 0),
     bytesReceived: files.length > 0 ? files.reduce((sum, f) => sum + f.received, 0) : num(s.bytesReceived ?? progress.bytesReceived),
-    outcomes: outcomeCounts(s, files), finishReason: optStr(s.finishReason ?? s.reason),
+    outcomes: outcomeCounts(s, files), finishReason: optStr(obj(s.outcome).reason ?? s.finishReason),
   };
 }
 
@@ -147,7 +150,7 @@ export function toShipmentDetail(raw: unknown): ShipmentDetail {
       comment: optStr(statements.comment),
     },
     consentVerifiedAt: time(s.consentVerifiedAt ?? verification.verifiedAt),
-    consentVerifiedBy: optStr(s.consentVerifiedBy ?? verification.verifiedBy),
+    consentVerifiedBy: optStr(verification.verifiedByName ?? verification.verifiedBy ?? s.consentVerifiedBy),
     studies: studiesRaw.map(toStudy),
     files: Array.isArray(s.files) ? s.files.map(toFile) : [],
   };

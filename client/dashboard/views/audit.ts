@@ -47,7 +47,7 @@ export function auditView(ctx: ViewContext): View {
       h('div', { class: 'row' }, FILTERS.map(([name, label, type]) => h('div', {},
         h('label', { for: `audit-${name}` }, t(label)), h('input', { id: `audit-${name}`, name, type }))))),
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, t('audit.apply')),
-      h('a', { class: 'button', href: '/api/receiver/audit/export?format=csv', download: 'audit.csv', 'data-testid': 'audit-export' }, t('audit.export'))));
+      h('a', { class: 'button', href: '/api/receiver/audit?format=csv', download: 'audit.csv', 'data-testid': 'audit-export' }, t('audit.export'))));
   const chain = h('div', { 'aria-live': 'polite' });
   const body = h('div', {}, h('p', {}, t('loading')));
   const element = h('main', { id: 'main', tabindex: -1 }, h('h1', {}, t('audit.title')), chain, form, body);
@@ -56,7 +56,7 @@ export function auditView(ctx: ViewContext): View {
     const params = query(form);
     const exportParams = new URLSearchParams(params);
     exportParams.set('format', 'csv');
-    form.querySelector<HTMLAnchorElement>('a[data-testid=audit-export]')!.href = `/api/receiver/audit/export?${exportParams}`;
+    form.querySelector<HTMLAnchorElement>('a[data-testid=audit-export]')!.href = `/api/receiver/audit?${exportParams}`;
     try {
       const answer = await ctx.api.get<{ entries?: AuditEntry[]; records?: AuditEntry[]; chain?: Chain }>(`/api/receiver/audit?${params}`);
       const entries = answer.entries ?? answer.records ?? [];

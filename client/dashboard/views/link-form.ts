@@ -9,7 +9,6 @@ import type { Purpose } from '../model.ts';
 import type { View, ViewContext } from '../view.ts';
 import { linkResult, type IssuedLink } from './link-result.ts';
 
-const DAY_MS = 86_400_000;
 const GB = 1_000_000_000;
 const PURPOSES: readonly Purpose[] = ['transfer', 'consult', 'internal'];
 
@@ -22,7 +21,7 @@ function purposeChoice(purpose: Purpose, checked: boolean): HTMLElement {
 }
 
 function numberInput(id: string, name: string, label: string, value: number, min: number, max?: number, step = '1'): HTMLElement[] {
-  return [h('label', { for: id }, label), h('input', { id, name, type: 'number', inputmode: 'numeric', min, max, step, value, required: true })];
+  return [h('label', { for: id }, label), h('input', { id, name, type: 'number', inputmode: step === '1' ? 'numeric' : 'decimal', min, max, step, value, required: true })];
 }
 
 export function linkFormView(ctx: ViewContext): View {
@@ -52,7 +51,7 @@ export function linkFormView(ctx: ViewContext): View {
       senderName: field(form, 'sender'),
       senderContact: field(form, 'contact') || null,
       note: field(form, 'note') || null,
-      expiresIn: Math.round(Number(field(form, 'expires')) * DAY_MS),
+      expires: `${Math.round(Number(field(form, 'expires')))}d`,
       maxShipments: Math.round(Number(field(form, 'maxShipments'))),
       maxBytes: Math.round(Number(field(form, 'maxGb')) * GB),
     };

@@ -25,7 +25,9 @@ export function mailtoHref(ctx: ViewContext, issued: IssuedLink, senderContact: 
 export function linkResult(ctx: ViewContext, issued: IssuedLink, link: { purpose: Purpose; senderName: string; senderContact: string | null }): HTMLElement {
   const copied = h('p', { class: 'notice', role: 'status' });
   copied.hidden = true;
-  const urlField = h('input', { id: 'link-url', type: 'text', readonly: true, value: issued.url, class: 'url', 'data-testid': 'link-url' });
+  const urlId = `link-url-${issued.id}`;
+  const titleId = `link-result-title-${issued.id}`;
+  const urlField = h('input', { id: urlId, type: 'text', readonly: true, value: issued.url, class: 'url', 'data-testid': 'link-url' });
   urlField.addEventListener('focus', () => urlField.select());
   const copy = h('button', { type: 'button', class: 'primary' }, t('newLink.copy'));
   copy.addEventListener('click', () => {
@@ -42,9 +44,9 @@ export function linkResult(ctx: ViewContext, issued: IssuedLink, link: { purpose
   // Error correction M (15 %): the JWT makes a long URL; M keeps the code scannable from a phone screen.
   QRCode.toCanvas(canvas, issued.url, { errorCorrectionLevel: 'M', margin: 2, width: 240 }).catch(() => canvas.remove());
 
-  return h('section', { class: 'card link-result', 'data-link-id': issued.id, 'aria-labelledby': 'link-result-title' },
-    h('h2', { id: 'link-result-title' }, link.senderName, ' — ', t(`purpose.${link.purpose}`)),
-    h('label', { for: 'link-url' }, t('newLink.url')),
+  return h('section', { class: 'card link-result', 'data-link-id': issued.id, 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, link.senderName, ' — ', t(`purpose.${link.purpose}`)),
+    h('label', { for: urlId }, t('newLink.url')),
     h('div', { class: 'row' }, urlField, copy),
     copied,
     h('div', { class: 'row result-extras' },

@@ -5,6 +5,7 @@ import { bytes, dateTime } from '../format.ts';
 import { t } from '../i18n.ts';
 import { listOf, toLink, toShipment, type LinkView, type ShipmentView } from '../model.ts';
 import type { View, ViewContext } from '../view.ts';
+import { linkResult } from './link-result.ts';
 
 function shipmentsCell(link: LinkView, shipments: ShipmentView[], open: Set<string>): HTMLElement {
   const summary = `${link.usedShipments || shipments.length} / ${link.maxShipments} · ${bytes(link.usedBytes)}`;
@@ -44,12 +45,26 @@ export function linksView(ctx: ViewContext): View {
       });
       actions.append(revoke);
     }
+    if (link.url) {
+      // Rendered on first opening only: the QR code is drawn for the links someone wants to hand out again.
+      const key = `show:${link.id}`;
+      const details = h('details', { class: 'show-link' }, h('summary', {}, t('links.show')));
+      details.addEventListener('toggle', () => {
+        if (details.open) open.add(key);
+        else open.delete(key);
+        if (details.open && details.childElementCount === 1) {
+          details.append(linkResult(ctx, { id: link.id, url: link.url!, code: link.code, expiresAt: link.expiresAt?.toISOString() ?? '' }, link));
+        }
+      });
+      details.open = open.has(key);
+      actions.append(details);
+    }
     return h('tr', { 'data-link-id': link.id, 'data-status': link.status },
       h('td', {}, dateTime(link.createdAt)),
       h('td', {}, purposeLabel(link.purpose, link.urgent)),
       h('th', { scope: 'row' }, h('span', { class: 'sender' }, link.senderName), link.senderContact ? h('span', { class: 'sub' }, link.senderContact) : null,
         link.note ? h('span', { class: 'sub note' }, link.note) : null),
-      h('td', { class: 'mono' }, link.code),
+      h('td', { class: 'mono nowrap' }, link.code),
       h('td', {}, dateTime(link.expiresAt)),
       h('td', {}, linkStatusBadge(link.status)),
       shipmentsCell(link, shipments, open),
@@ -79,8 +94,7 @@ export function linksView(ctx: ViewContext): View {
     element,
     // Shipment changes alter the per-link usage and states; coalesce bursts (every tus chunk can emit one).
     onChange() {
-      clearTimeout(pending);
-      pending = setTimeout(() => void load(), 500);
+      if (pending === undefined) pending = setTimeout(() => { pending = undefined; void load(); }, 500);
     },
     dispose() {
       clearTimeout(pending);
