@@ -1,0 +1,191 @@
+/**
+ * One leased shipment from top to bottom: unwrap the envelope, post statements and summary (a `held` consultation
+ * is let go), then per file download -> decrypt -> SHA-256 -> validate -> C-STORE, every step in the ledger, and
+ * finally report and finish. Authentication gate (docs/architecture.md, "Import worker"): unless the shipment is
+ * urgent, EVERY file is authenticated and staged before ANY is stored, and one file failing authentication
+ * (E_DECRYPT: tampered or not for us) rejects the whole shipment, nothing C-STOREd. Urgent shipments store each
+ * file as soon as it validated and reject only the files that fail.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { FormatError, openEnvelope, type JWK, type Manifest, type ManifestFile } from '../../shared/format/index.ts';
+import type { Destination, DestinationSession } from './destination.ts';
+import type { Ledger } from './ledger.ts';
+import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
+import { finalState, statementsBody } from './outcome.ts';
+import { planFiles } from './plan-files.ts';
+import type { FinalState, Lease, PortalClient } from './portal-client.ts';
+import { reportOutcomes } from './reporter.ts';
+import { stageAll, type StagedFile } from './stage-all.ts';
+import { storeStaged, type StoreRetryPolicy } from './store-staged.ts';
+import type { Validator } from './validate/validator.ts';
+import { WorkerError } from './worker-error.ts';
+
+export interface ImportPolicy {
+  /** Files downloaded and decrypted at once (default 2). */
+  readonly downloads: number;
+  /** Instances being stored at once (default associations + 1); each holds one instance in memory. */
+  readonly storesInFlight: number;
+  /** How often to ask the portal for newly complete files while an upload runs (default 2 s). */
+  readonly pollMs: number;
+  /** Give the lease back when no file completed for this long (default 2 min). */
+  readonly uploadIdleMs: number;
+  readonly storeRetry: StoreRetryPolicy;
+}
+
+export interface ImportDeps {
+  readonly client: PortalClient;
+  readonly ledger: Ledger;
+  readonly destination: Destination;
+  readonly validator: Validator;
+  readonly privateJwk: JWK;
+  readonly stagingRoot: string;
+  readonly log: Logger;
+  readonly policy: ImportPolicy;
+  /** Aborts when the worker is asked to stop. */
+  readonly stopSignal: AbortSignal;
+}
+
+export type ImportResult =
+  | { readonly outcome: 'finished'; readonly state: FinalState; readonly reason?: string }
+  | { readonly outcome: 'held' }
+  | { readonly outcome: 'released'; readonly reason: string };
+
+export async function importShipment(lease: Lease, deps: ImportDeps): Promise<ImportResult> {
+  const { client, ledger, log } = deps;
+  const id = lease.shipmentId;
+  const { leaseToken } = lease;
+  ledger.beginShipment(id);
+  let secret: Uint8Array;
+  let manifest: Manifest;
+  try {
+    ({ secret, manifest } = await openEnvelope(lease.envelope, deps.privateJwk));
+    // The manifest names its shipment inside the encryption: an envelope copied onto another shipment is refused.
+    if (manifest.shipmentId !== id) throw new FormatError('E_ENVELOPE', 'the envelope belongs to another shipment');
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    const reason = `${error.code}: ${error.message}`;
+    log.error({ shipmentId: id, code: error.code }, 'envelope cannot be opened; shipment failed');
+    await client.finish(id, { leaseToken, state: 'failed', reason });
+    ledger.setShipment(id, 'finished', 'failed', reason);
+    return { outcome: 'finished', state: 'failed', reason };
+  }
+  const { state } = await client.statements(id, { leaseToken, ...statementsBody(manifest, lease.urgent) });
+  if (state === 'held') {
+    await client.release(id, { leaseToken, reason: 'held: the consent statement awaits verification by a receiver' });
+    ledger.setShipment(id, 'held');
+    log.info({ shipmentId: id }, 'consultation held until a receiver verifies the consent');
+    return { outcome: 'held' };
+  }
+
+  const keeper = keepLease(client, lease, (error) => log.warn({ shipmentId: id, err: error }, 'heartbeat failed'));
+  const signal = AbortSignal.any([keeper.signal, deps.stopSignal]);
+  const dir = path.join(deps.stagingRoot, id);
+  try {
+    // Staging is never trusted across runs: whatever a killed run left is removed and redone from the ciphertext.
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const result = await runImport({ lease, manifest, secret, dir, keeper, signal }, deps);
+    log.info({ shipmentId: id, state: result.state, reason: result.reason }, 'shipment finished');
+    return result;
+  } catch (error) {
+    const reason = error instanceof WorkerError ? `${error.code}: ${error.message}` : `unexpected: ${(error as Error).message}`;
+    log.warn({ shipmentId: id, err: error }, 'import interrupted; releasing the lease');
+    ledger.setShipment(id, 'released', undefined, reason);
+    if (!keeper.signal.aborted) {
+      await client.release(id, { leaseToken, reason }).catch((e) => log.warn({ shipmentId: id, err: e }, 'release failed; the lease will expire'));
+    }
+    return { outcome: 'released', reason };
+  } finally {
+    keeper.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Run {
+  readonly lease: Lease;
+  readonly manifest: Manifest;
+  readonly secret: Uint8Array;
+  readonly dir: string;
+  readonly keeper: LeaseKeeper;
+  readonly signal: AbortSignal;
+}
+
+async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finished'; state: FinalState; reason?: string }> {
+  const { client, ledger, policy } = deps;
+  const { lease, manifest } = run;
+  const id = lease.shipmentId;
+  const plans = planFiles(manifest.files, run.keeper.files(), ledger.files(id));
+  for (const plan of plans) {
+    if (plan.action === 'reject') ledger.record(id, plan.file.fileId, 'rejected', { code: plan.code, reason: plan.reason, sopInstanceUid: plan.file.dicom.sopInstanceUid });
+  }
+  const todo = plans.filter((p) => p.action === 'import').map((p) => p.file);
+  let lastReport = 0;
+  const reportSoon = async () => {
+    if (Date.now() - lastReport < 2000) return;
+    lastReport = Date.now();
+    await reportOutcomes(client, ledger, id, lease.leaseToken).catch((e) => deps.log.warn({ shipmentId: id, err: e }, 'report failed; retried later'));
+  };
+  const session = deps.destination.open(contextsOf(todo));
+  try {
+    const store = (staged: StagedFile) => storeOne(session, staged, id, run.signal, deps).then(reportSoon);
+    if (lease.urgent) {
+      await stageAll({ ...run, files: todo, deps, onStaged: store });
+    } else {
+      const staged: StagedFile[] = [];
+      await stageAll({ ...run, files: todo, deps, onStaged: async (s) => void staged.push(s) });
+      const tampered = ledger.files(id).filter((r) => r.code === 'E_DECRYPT');
+      if (tampered.length > 0) {
+        deps.log.error({ shipmentId: id, files: tampered.map((r) => r.fileId) }, 'file(s) failed authentication: whole shipment rejected, nothing stored');
+        for (const s of staged) ledger.record(id, s.file.fileId, 'rejected', { code: 'E_SHIPMENT_TAMPERED', reason: `${new WorkerError('E_SHIPMENT_TAMPERED').message} (${tampered.length} file(s) E_DECRYPT)`, sopInstanceUid: s.file.dicom.sopInstanceUid });
+      } else {
+        await runLimited(staged, policy.storesInFlight, store);
+      }
+    }
+  } finally {
+    await session.close();
+  }
+  await reportOutcomes(client, ledger, id, lease.leaseToken);
+  const final = finalState(manifest, ledger.files(id));
+  await client.finish(id, { leaseToken: lease.leaseToken, ...final });
+  ledger.setShipment(id, 'finished', final.state, final.reason);
+  return { outcome: 'finished', ...final };
+}
+
+function contextsOf(files: readonly ManifestFile[]) {
+  const seen = new Map<string, { sopClassUid: string; transferSyntaxUid: string }>();
+  for (const { dicom } of files) seen.set(`${dicom.sopClassUid}|${dicom.transferSyntaxUid}`, { sopClassUid: dicom.sopClassUid, transferSyntaxUid: dicom.transferSyntaxUid });
+  return [...seen.values()];
+}
+
+async function storeOne(session: DestinationSession, staged: StagedFile, id: string, signal: AbortSignal, deps: ImportDeps): Promise<void> {
+  const { fileId } = staged.file;
+  const sopInstanceUid = staged.instance.sopInstanceUid;
+  if (signal.aborted) throw new WorkerError('E_STOPPING');
+  const result = await storeStaged(session, staged, deps.policy.storeRetry, signal);
+  const details = { sopInstanceUid, dimseStatus: result.status, code: result.code, reason: result.reason };
+  // Only a success or warning response makes a file `stored`/`warning` (PS3.4 B.2.3); the ledger commit comes first,
+  // then the plaintext goes: a crash in between leaves a staged file the next run deletes.
+  if (result.outcome === 'failed') deps.ledger.record(id, fileId, 'failed', { ...details, code: result.code ?? 'E_STORE_FAILED' });
+  else deps.ledger.record(id, fileId, result.outcome, details);
+  await rm(staged.path, { force: true });
+}
+
+/** Runs `task` over `items`, at most `limit` at once; the first failure stops new starts and is rethrown after all settle. */
+export async function runLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,116 @@
+/**
+ * The first half of an import: every file to import is staged as soon as the portal has it complete (a transfer
+ * may still be uploading: the lease keeper's heartbeats show newly complete files), authenticated, hashed and
+ * validated, each step in the ledger. Files that fail are rejected with their code right here; `onStaged` gets the
+ * ones that passed. Transient trouble (portal unreachable, upload stalled, stop requested) stops the whole run with
+ * an error after the files in progress have settled, so the caller can release the lease cleanly.
+ */
+import { rm } from 'node:fs/promises';
+import { FormatError, type ManifestFile } from '../../shared/format/index.ts';
+import type { ImportDeps } from './import-shipment.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
+import type { Lease } from './portal-client.ts';
+import { stageFile } from './stage-file.ts';
+import { identityDifferences, type ValidatedInstance } from './validate/validate-part10.ts';
+import { WorkerError } from './worker-error.ts';
+
+export interface StagedFile {
+  readonly file: ManifestFile;
+  readonly path: string;
+  readonly instance: ValidatedInstance;
+}
+
+export interface StageAllRequest {
+  readonly lease: Lease;
+  readonly secret: Uint8Array;
+  readonly dir: string;
+  readonly keeper: LeaseKeeper;
+  readonly signal: AbortSignal;
+  readonly files: readonly ManifestFile[];
+  readonly deps: ImportDeps;
+  readonly onStaged: (staged: StagedFile) => Promise<void>;
+}
+
+/** Rejections that belong to the file (the sender's bytes), not to the moment. */
+const FILE_FAULTS = new Set(['E_DECRYPT', 'E_HASH_MISMATCH', 'E_SIZE_MISMATCH', 'E_FILE_NOT_DECLARED']);
+const DOWNLOAD_ATTEMPTS = 3;
+
+const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+});
+
+async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<void> {
+  const { deps, lease, signal } = request;
+  const id = lease.shipmentId;
+  const reject = (code: string, reason: string) => deps.ledger.record(id, file.fileId, 'rejected', { code, reason, sopInstanceUid: file.dicom.sopInstanceUid });
+  deps.ledger.record(id, file.fileId, 'received');
+  let staged: string | undefined;
+  for (let attempt = 1; staged === undefined; attempt++) {
+    try {
+      staged = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, dir: request.dir, signal });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if ((error instanceof FormatError || error instanceof WorkerError) && FILE_FAULTS.has(code)) {
+        deps.log.warn({ shipmentId: id, fileId: file.fileId, code }, 'file rejected');
+        return void reject(code, (error as Error).message);
+      }
+      // The portal or the network: try again a few times, then let the lease go.
+      if (attempt >= DOWNLOAD_ATTEMPTS || signal.aborted) throw error;
+      await sleep(1000 * attempt, signal);
+    }
+  }
+  deps.ledger.record(id, file.fileId, 'decrypted');
+  let instance: ValidatedInstance;
+  try {
+    instance = await deps.validator.validate(staged);
+    const differences = identityDifferences(instance, file.dicom);
+    if (differences.length > 0) throw new WorkerError('E_IDENTITY_MISMATCH', differences.join('; '));
+  } catch (error) {
+    await rm(staged, { force: true });
+    if (!(error instanceof WorkerError)) throw error;
+    deps.log.warn({ shipmentId: id, fileId: file.fileId, code: error.code }, 'file rejected');
+    return void reject(error.code, error.message);
+  }
+  deps.ledger.record(id, file.fileId, 'validated', { sopInstanceUid: instance.sopInstanceUid });
+  await request.onStaged({ file, path: staged, instance });
+}
+
+export async function stageAll(request: StageAllRequest): Promise<void> {
+  const { deps, keeper, signal } = request;
+  const waiting = new Map(request.files.map((f) => [f.fileId, f]));
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  let lastProgress = Date.now();
+  while ((waiting.size > 0 && failure === undefined) || running.size > 0) {
+    if (signal.aborted && failure === undefined) failure = new WorkerError('E_STOPPING', String(signal.reason ?? ''));
+    if (failure === undefined) {
+      const complete = new Set(keeper.files().filter((f) => f.complete).map((f) => f.fileId));
+      for (const file of waiting.values()) {
+        if (running.size >= deps.policy.downloads) break;
+        if (!complete.has(file.fileId)) continue;
+        waiting.delete(file.fileId);
+        lastProgress = Date.now();
+        const task: Promise<void> = stageOne(request, file)
+          .catch((error) => void (failure ??= error))
+          .finally(() => {
+            running.delete(task);
+            lastProgress = Date.now();
+          });
+        running.add(task);
+      }
+    }
+    if (running.size > 0) {
+      await Promise.race(running);
+      continue;
+    }
+    if (failure !== undefined || waiting.size === 0) break;
+    // Everything startable has run; the rest is still uploading.
+    if (Date.now() - lastProgress > deps.policy.uploadIdleMs) {
+      throw new WorkerError('E_UPLOAD_INCOMPLETE', `${waiting.size} file(s) not complete on the portal`);
+    }
+    await sleep(deps.policy.pollMs, signal);
+    await keeper.refresh();
+  }
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs validatePart10 on staged files inside a worker thread with a heap limit and a per-file time limit, one file
+ * at a time. A file that exceeds either is rejected (E_DICOM_PARSE_LIMIT) and the thread is replaced, so a poison
+ * file costs one rejection, never a hung or crashed worker.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ValidatedInstance } from './validate-part10.ts';
+import { WorkerError, type WorkerCode } from '../worker-error.ts';
+
+export interface ValidatorOptions {
+  /** Time one file may take to parse (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Largest instance accepted (default 2 GiB: Node's Buffer limit on 64-bit is larger, our memory is not). */
+  readonly maxBytes?: number;
+  /** V8 heap limit of the thread in MiB (default 256; file bytes live outside the heap). */
+  readonly maxHeapMb?: number;
+}
+
+export interface Validator {
+  validate(path: string): Promise<ValidatedInstance>;
+  close(): Promise<void>;
+}
+
+type Reply = { id: number; ok: true; result: ValidatedInstance } | { id: number; ok: false; code: WorkerCode; message: string };
+
+interface Thread {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  pending?: { id: number; resolve: (r: Reply) => void; reject: (e: Error) => void };
+}
+
+export function createValidator(options: ValidatorOptions = {}): Validator {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxBytes = options.maxBytes ?? 2 * 1024 ** 3;
+  let thread: Thread | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  let nextId = 1;
+
+  const spawn = (): Thread => {
+    const worker = new Worker(new URL('./validate-thread.mjs', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256, maxYoungGenerationSizeMb: 32 },
+    });
+    let markReady!: () => void;
+    let failStart!: (e: Error) => void;
+    const created: Thread = { worker, ready: new Promise<void>((resolve, reject) => ((markReady = resolve), (failStart = reject))) };
+    created.ready.catch(() => undefined);
+    const fail = (error: Error) => {
+      if (thread === created) thread = undefined;
+      failStart(error);
+      created.pending?.reject(new WorkerError('E_DICOM_PARSE_LIMIT', error.message));
+      created.pending = undefined;
+    };
+    worker.on('message', (message: Reply | { ready: true }) => {
+      if ('ready' in message) return markReady();
+      if (created.pending?.id === message.id) created.pending.resolve(message);
+      created.pending = undefined;
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`validation thread exited (${code})`)));
+    return created;
+  };
+
+  const run = async (path: string): Promise<ValidatedInstance> => {
+    thread ??= spawn();
+    const current = thread;
+    await current.ready;
+    const id = nextId++;
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new WorkerError('E_DICOM_PARSE_LIMIT', `no result after ${timeoutMs} ms`));
+        current.pending = undefined;
+        if (thread === current) thread = undefined;
+        void current.worker.terminate();
+      }, timeoutMs);
+      const done = <T>(fn: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        fn(v);
+      };
+      current.pending = { id, resolve: done(resolve), reject: done(reject) };
+      current.worker.postMessage({ id, path, maxBytes });
+    });
+    if (!reply.ok) {
+      const error = new WorkerError(reply.code);
+      error.message = reply.message; // already "<meaning of code>: <detail>", made in the thread
+      throw error;
+    }
+    return reply.result;
+  };
+
+  return {
+    validate(path) {
+      const result = queue.then(() => run(path));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async close() {
+      const current = thread;
+      thread = undefined;
+      if (current) {
+        current.worker.removeAllListeners('exit');
+        await current.worker.terminate();
+      }
+    },
+  };
+}
