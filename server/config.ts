@@ -32,6 +32,19 @@ export interface Config {
   /** Name of the receiving institution and department, shown to senders. */
   readonly institution: { readonly name: string; readonly department: string };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Portal policy (links, quotas, retention). */
+  readonly portal: PortalPolicy;
+}
+
+export interface PortalPolicy {
+  /** Longest expiry a link may be given, in days (BEELDPOORT_LINK_MAX_DAYS, default 30). Default expiry is 7 days. */
+  readonly linkMaxDays: number;
+  /** Largest ciphertext budget one link may have, in bytes (BEELDPOORT_LINK_MAX_BYTES, default 20 GiB). */
+  readonly linkMaxBytes: number;
+  /** Days the ciphertext of a finished shipment is kept (BEELDPOORT_RETENTION_DAYS, default 7). */
+  readonly retentionDays: number;
+  /** Seconds a worker lease lasts without a heartbeat (BEELDPOORT_LEASE_SECONDS, default 300). */
+  readonly leaseSeconds: number;
 }
 
 export class ConfigError extends BeeldpoortError {
@@ -113,7 +126,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       department: env.BEELDPOORT_DEPARTMENT || 'Radiologie',
     },
     logLevel,
+    portal: {
+      linkMaxDays: integer('BEELDPOORT_LINK_MAX_DAYS', 30, 1, 3650),
+      linkMaxBytes: integer('BEELDPOORT_LINK_MAX_BYTES', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      retentionDays: integer('BEELDPOORT_RETENTION_DAYS', 7, 0, 3650),
+      leaseSeconds: integer('BEELDPOORT_LEASE_SECONDS', 300, 5, 86_400),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ ...config, institution: Object.freeze(config.institution) });
+  return Object.freeze({ ...config, institution: Object.freeze(config.institution), portal: Object.freeze(config.portal) });
 }

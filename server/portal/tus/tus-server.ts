@@ -1,0 +1,97 @@
+/**
+ * The tus 1.0 endpoint (@tus/server + FileStore) at /uploads. The guard (upload-guard.ts) has already
+ * authenticated the request and bound the upload id; the hooks here only act on that grant:
+ * namingFunction returns the reserved id (and refuses any request the guard did not pass), onUploadCreate
+ * pins the metadata to ids and records the upload, onUploadFinish fsyncs and records completion.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { Server } from '@tus/server';
+import { FileStore } from '@tus/file-store';
+import type { PortalContext } from '../context.ts';
+import { errorBody, PortalError } from '../errors.ts';
+import { recordFileComplete, uploadPath } from '../shipments/shipments.ts';
+import { grants, type UploadGrant } from './upload-guard.ts';
+
+type TusRequest = Parameters<NonNullable<ConstructorParameters<typeof Server>[0]['namingFunction']>>[0];
+
+function tusError(code: PortalError['code'], message: string) {
+  const error = new PortalError(code, message);
+  return { status_code: error.status, body: JSON.stringify(errorBody(code, message)) };
+}
+
+function grantOf(req: TusRequest): UploadGrant {
+  const node = (req as unknown as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req;
+  const grant = node && grants.get(node);
+  if (!grant) throw tusError('E_TOKEN_MISSING', 'an upload link token is required');
+  return grant;
+}
+
+function fsyncPath(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** tus status codes that @tus/server produces itself, mapped onto our stable codes. */
+const TUS_STATUS_CODES: Record<number, PortalError['code']> = {
+  400: 'E_BAD_REQUEST', 403: 'E_FORBIDDEN', 404: 'E_UPLOAD_NOT_FOUND', 409: 'E_TUS_OFFSET', 410: 'E_UPLOAD_NOT_FOUND',
+  412: 'E_TUS_VERSION', 413: 'E_UPLOAD_TOO_LARGE', 415: 'E_TUS_CONTENT_TYPE',
+};
+
+export function createTusServer(ctx: PortalContext): Server {
+  mkdirSync(ctx.uploadDir, { recursive: true, mode: 0o700 });
+  // No expirationPeriodInMilliseconds: the stock expiry also deletes COMPLETED uploads (their sidecar offset
+  // stays 0); abandoned uploads are removed by our own sweeper instead.
+  const datastore = new FileStore({ directory: ctx.uploadDir });
+  return new Server({
+    path: '/uploads',
+    datastore,
+    relativeLocation: true,
+    respectForwardedHeaders: false,
+    allowedOrigins: [new URL(ctx.config.publicUrl).origin],
+    disableTerminationForFinishedUploads: true,
+    maxSize: ctx.config.portal.linkMaxBytes,
+    namingFunction: (req) => grantOf(req).uploadId,
+    async onUploadCreate(req, upload) {
+      const grant = grantOf(req);
+      const now = ctx.now();
+      ctx.stores.shipments.transaction(() => {
+        const file = ctx.stores.shipments.file(grant.shipmentId, grant.fileId);
+        if (!file || file.completedAt !== null) throw tusError('E_FILE_COMPLETE', `file ${grant.fileId} is already complete`);
+        ctx.stores.shipments.setUpload(grant.shipmentId, grant.fileId, upload.id);
+      });
+      // Policy: one upload per file. A new POST for a file whose earlier upload never completed replaces it
+      // (a sender that lost its resume URL starts the file again); the stale bytes are removed now.
+      if (grant.replaces) {
+        for (const stale of [grant.replaces, `${grant.replaces}.json`]) rmSync(uploadPath(ctx, stale), { force: true });
+        ctx.log.info({ shipmentId: grant.shipmentId, fileId: grant.fileId, at: now }, 'upload replaced an incomplete earlier upload');
+      }
+      return { metadata: { shipmentId: grant.shipmentId, fileId: grant.fileId } };
+    },
+    async onUploadFinish(req, upload) {
+      const grant = grantOf(req);
+      const file = ctx.stores.shipments.fileByUpload(upload.id);
+      if (!file) throw tusError('E_UPLOAD_NOT_FOUND', 'this upload was replaced by a newer one');
+      // Durable before acknowledged: data, then the directory entry (a power loss must not shorten a file we
+      // have called complete).
+      fsyncPath(uploadPath(ctx, upload.id));
+      fsyncPath(path.dirname(uploadPath(ctx, upload.id)));
+      recordFileComplete(ctx, grant.shipmentId, grant.fileId, 'tus');
+      return {};
+    },
+    onResponseError(_req, error) {
+      if (error instanceof PortalError) return { status_code: error.status, body: JSON.stringify(errorBody(error.code, error.message)) };
+      const status = (error as { status_code?: number }).status_code ?? 500;
+      const body = (error as { body?: string }).body ?? '';
+      if (body.startsWith('{"error"')) return { status_code: status, body };
+      if (status >= 500) ctx.log.error({ err: error }, 'tus error');
+      const code = TUS_STATUS_CODES[status] ?? 'E_INTERNAL';
+      return { status_code: status, body: JSON.stringify(errorBody(code, body.trim() || 'upload error')) };
+    },
+  });
+}
