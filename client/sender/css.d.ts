@@ -1,0 +1,2 @@
+// esbuild bundles the stylesheet imported by main.ts into client/dist/sender.css.
+declare module '*.css';

@@ -1,0 +1,131 @@
+/**
+ * Steps 4 and 5 (issue 7 items 6 and 7): plan the shipment with the shared pipeline, keep its resume state in
+ * localStorage, upload through Uppy + tus with lazy per-chunk encryption, then poll the portal for the outcome.
+ * A network outage longer than the pipeline's own retries does not end the send: the page keeps retrying
+ * (resuming from what the portal holds) until it succeeds or the portal says the link can no longer be used.
+ */
+import type { Statements } from '../../shared/format/index.ts';
+import {
+  FINAL_STATES,
+  SendError,
+  planShipment,
+  sendShipment,
+  type LinkInfo,
+  type PlainFile,
+  type ResumeStore,
+  type SenderApi,
+  type ShipmentStatus,
+} from '../../shared/send/index.ts';
+import type { Inventory, ScanOutput } from './inventory-model.ts';
+import { selectedInstances, selectionTotals, shipmentSummary } from './inventory-model.ts';
+import { resumeKey } from './local-resume-store.ts';
+import type { SenderI18n } from './messages.ts';
+import type { PickedFile } from './pick-files.ts';
+import type { ReceiptFacts } from './receipt-view.ts';
+import type { UploadView } from './upload-view.ts';
+import { UppyTransport } from './uppy-transport.ts';
+
+export interface SendFlowInput {
+  readonly api: SenderApi;
+  readonly link: LinkInfo;
+  readonly picked: readonly PickedFile[];
+  readonly scan: ScanOutput;
+  readonly inventory: Inventory;
+  readonly deselected: ReadonlySet<string>;
+  readonly statements: Statements;
+  readonly store: ResumeStore;
+  readonly i18n: SenderI18n;
+  readonly view: UploadView;
+  /** Called with the transport once uploading starts (the pause button drives it). */
+  onTransport(transport: UppyTransport): void;
+}
+
+/** Files uploaded at once: pitfalls.md advises 4-6 for tus. */
+const CONCURRENCY = 5;
+
+/** A browser File behind the pipeline's PlainFile interface (reads are slices: no whole-CD buffering). */
+export function plainFile(picked: PickedFile): PlainFile {
+  return {
+    path: picked.path,
+    size: picked.file.size,
+    read: async (start, end) => new Uint8Array(await picked.file.slice(start, end).arrayBuffer()),
+  };
+}
+
+export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
+  const { api, link, i18n, view, store } = input;
+  const key = resumeKey(link.linkId);
+  const chosen = selectedInstances(input.scan, input.deselected);
+  const summary = shipmentSummary(input.scan, input.inventory, input.deselected);
+  const resume = await store.load(key);
+  view.preparing(0, chosen.length);
+  const plan = await planShipment({
+    link,
+    instances: chosen.map((instance) => ({ file: plainFile(input.picked[instance.index]!), dicom: instance.dicom })),
+    summary,
+    statements: input.statements,
+    ...(resume ? { resume } : {}),
+    onHashed: (done, total) => view.preparing(done, total),
+  });
+  if (plan.resumed) view.notice(i18n.t('resumed'));
+  else if (resume) view.notice(i18n.t('differentCd'));
+  await store.save(key, plan.state);
+
+  const transport = new UppyTransport({ limit: CONCURRENCY, onRetry: () => view.status(i18n.t('retrying'), true) });
+  input.onTransport(transport);
+  try {
+    for (let round = 1; ; round++) {
+      try {
+        view.status('');
+        await sendShipment(plan, {
+          api,
+          transport,
+          concurrency: CONCURRENCY,
+          onProgress: (progress) => view.progress(progress),
+          onNotice: () => view.status(i18n.t('retrying'), true),
+        });
+        break;
+      } catch (error) {
+        const failure = error instanceof SendError ? error : new SendError('E_SEND_UPLOAD', String(error));
+        if (failure.permanent && failure.code !== 'E_SEND_INCOMPLETE') throw failure;
+        view.status(i18n.t('retrying'), true);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 2_000 * round)));
+      }
+    }
+  } finally {
+    transport.destroy();
+  }
+  await store.remove(key);
+  const totals = selectionTotals(input.inventory, input.deselected);
+  return {
+    institution: link.institution.name,
+    department: link.institution.department,
+    shipmentId: plan.shipmentId,
+    sentAt: new Date(),
+    studies: totals.studies,
+    series: totals.series,
+    instances: totals.instances,
+    bytes: totals.bytes,
+  };
+}
+
+/** Polls GET /api/sender/shipments/:id until a final state, riding out network errors. */
+export async function pollOutcome(api: SenderApi, shipmentId: string, onStatus: (status: ShipmentStatus) => void, signal: AbortSignal): Promise<void> {
+  let last = '';
+  for (let failures = 0; !signal.aborted; ) {
+    try {
+      const status = await api.shipment(shipmentId);
+      failures = 0;
+      const fingerprint = JSON.stringify([status.state, status.outcome]);
+      if (fingerprint !== last) {
+        last = fingerprint;
+        onStatus(status);
+      }
+      if (FINAL_STATES.has(status.state)) return;
+    } catch (error) {
+      if (error instanceof SendError && error.permanent) return;
+      failures += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, failures > 0 ? Math.min(30_000, 2_000 * failures) : 1_500));
+  }
+}
