@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { makeTestCd, type TestCd } from '../../server/test-cd/make-test-cd.ts';
+import { readDicomHeader, dicomIdentity, dicomDescription, DicomError, type ByteSource } from './index.ts';
+
+/** A byte source over a buffer that counts what was read, to prove header-only reading. */
+function source(bytes: Uint8Array): ByteSource & { readBytes: number } {
+  const s = {
+    size: bytes.length,
+    readBytes: 0,
+    async read(start: number, end: number) {
+      s.readBytes += end - start;
+      return bytes.slice(start, end);
+    },
+  };
+  return s;
+}
+
+let cd: TestCd;
+test.before(async () => {
+  cd = await makeTestCd(mkdtempSync(path.join(tmpdir(), 'beeldpoort-hdr-')), { studies: 2, series: 3, images: 2, rows: 512, patients: 2, seed: 'hdr' });
+});
+test.after(() => rmSync(cd.root, { recursive: true, force: true }));
+
+test('reads the identity of every instance on a generated CD, whatever its syntax or layout', async () => {
+  for (const instance of cd.instances) {
+    const header = await readDicomHeader(source(new Uint8Array(readFileSync(instance.path))));
+    assert.deepEqual(dicomIdentity(header), {
+      sopClassUid: instance.sopClassUid,
+      sopInstanceUid: instance.sopInstanceUid,
+      studyInstanceUid: instance.studyInstanceUid,
+      seriesInstanceUid: instance.seriesInstanceUid,
+      transferSyntaxUid: instance.transferSyntaxUid,
+    }, instance.relativePath);
+    assert.equal(header.layout === 'part10', instance.hasPreamble);
+    assert.equal(dicomDescription(header).patient.id, instance.patientId);
+  }
+});
+
+test('decodes patient names under their Specific Character Set (ISO_IR 100 and ISO_IR 192)', async () => {
+  for (const patient of cd.patients) {
+    const instance = cd.instances.find((i) => i.patientId === patient.id)!;
+    const header = await readDicomHeader(source(new Uint8Array(readFileSync(instance.path))));
+    assert.equal(dicomDescription(header).patient.name, patient.name);
+  }
+});
+
+test('reads only the header of a 512x512 image, not its pixel data', async () => {
+  const instance = cd.instances.find((i) => i.modality === 'CT' && i.hasPreamble && i.transferSyntaxUid === '1.2.840.10008.1.2.1')!;
+  const src = source(new Uint8Array(readFileSync(instance.path)));
+  await readDicomHeader(src);
+  assert.ok(instance.size > 500_000);
+  assert.ok(src.readBytes <= 32 * 1024, `read ${src.readBytes} bytes`);
+});
+
+test('refuses non-DICOM, an empty file and a cut-off header with stable codes', async () => {
+  await assert.rejects(readDicomHeader(source(new TextEncoder().encode('MZ this is a viewer executable, not DICOM at all......'.repeat(4)))), { code: 'E_DICOM_NOT_DICOM' });
+  await assert.rejects(readDicomHeader(source(new Uint8Array(0))), { code: 'E_DICOM_NOT_DICOM' });
+  const pdf = cd.instances.find((i) => i.modality === 'DOC')!;
+  const whole = new Uint8Array(readFileSync(pdf.path));
+  await assert.rejects(readDicomHeader(source(whole.subarray(0, 700))), (error: unknown) => error instanceof DicomError && ['E_DICOM_TRUNCATED', 'E_DICOM_MALFORMED', 'E_DICOM_IDENTITY'].includes(error.code));
+  // Cut inside the native pixel data of an image: the declared length runs past the end of the file.
+  const ct = cd.instances.find((i) => i.modality === 'CT' && i.transferSyntaxUid === '1.2.840.10008.1.2.1')!;
+  const image = new Uint8Array(readFileSync(ct.path));
+  await assert.rejects(readDicomHeader(source(image.subarray(0, image.length - 1000)), { initialBytes: image.length }), { code: 'E_DICOM_TRUNCATED' });
+});
+
+test('a deflate bomb inflates no further than the header limit', async (t) => {
+  const sc = cd.instances.find((i) => i.transferSyntaxUid === '1.2.840.10008.1.2.1.99')!;
+  const file = new Uint8Array(readFileSync(sc.path));
+  const metaEnd = 132 + 12 + new DataView(file.buffer, file.byteOffset).getUint32(140, true);
+  // Meta group, then 32 MB of zeros deflated to ~32 KB: must stop at maxBytes, not inflate it all.
+  const zeros = new Uint8Array(32 * 1024 * 1024);
+  const dir = mkdtempSync(path.join(tmpdir(), 'beeldpoort-bomb-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bomb = new Uint8Array(deflateRawSync(zeros));
+  const fileBytes = new Uint8Array(metaEnd + bomb.length);
+  fileBytes.set(file.subarray(0, metaEnd));
+  fileBytes.set(bomb, metaEnd);
+  writeFileSync(path.join(dir, 'BOMB'), fileBytes);
+  await assert.rejects(readDicomHeader(source(fileBytes), { maxBytes: 1024 * 1024 }), { code: 'E_DICOM_HEADER_TOO_LARGE' });
+});
