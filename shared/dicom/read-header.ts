@@ -126,13 +126,12 @@ export async function readDicomHeader(source: ByteSource, options: HeaderOptions
   let bytes = await source.read(0, length);
   const layout = sniffDicom(bytes);
   if (!layout) throw new DicomError('E_DICOM_NOT_DICOM', 'no DICM prefix at offset 128 and no data set at offset 0');
-  let shift = 0;
+  const shift = layout.kind === 'part10-no-preamble' ? 128 : 0;
   let parsed: Parsed & { bytesRead?: number; meta?: DataSet };
   for (;;) {
     const complete = length >= source.size;
     // No preamble but a meta group: give dicom-parser the 128 bytes it expects (offsets shift by 128).
     const view = layout.kind === 'part10-no-preamble' ? withPreamble(bytes) : bytes;
-    shift = layout.kind === 'part10-no-preamble' ? 128 : 0;
     const kind = layout.kind === 'bare' ? layout : ({ kind: 'part10' } as const);
     if (kind.kind === 'part10' && metaTransferSyntax(view) === TRANSFER_SYNTAX.deflated) {
       parsed = await parseDeflated(source, view, opts);
