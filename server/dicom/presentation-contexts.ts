@@ -31,7 +31,9 @@ export function planContextGroups(keys: readonly ContextKey[]): ProposedContext[
     for (let i = 0; i < syntaxes.length; i += MAX_CONTEXTS - 1) {
       const slice = syntaxes.slice(i, i + MAX_CONTEXTS - 1);
       const fallback = slice.includes(IMPLICIT_VR_LE) ? slice : [...slice, IMPLICIT_VR_LE];
-      units.push([...slice.map((ts) => ({ abstractSyntax, transferSyntaxes: [ts] })), { abstractSyntax, transferSyntaxes: fallback }]);
+      const exact = slice.map((ts) => ({ abstractSyntax, transferSyntaxes: [ts] }));
+      // A class sent only in Implicit VR LE already proposes the fallback's one syntax.
+      units.push(fallback.length > 1 ? [...exact, { abstractSyntax, transferSyntaxes: fallback }] : exact);
     }
   }
   const groups: Array<Array<Omit<ProposedContext, 'id'>>> = [];
