@@ -34,6 +34,8 @@ export interface PortalDeps {
   sweepIntervalMs?: number;
   /** Where the built browser pages are (default: the repository's client/). */
   clientDir?: string;
+  /** Rejected link tokens per client address per minute before 429 (default 30). */
+  tokenFailureLimit?: number;
 }
 
 export interface Portal {
@@ -67,7 +69,7 @@ export async function createPortal(config: Config, deps: PortalDeps = {}): Promi
 
   // tus first and outside every JSON body parser: PATCH bodies are streamed to disk untouched.
   const tus = createTusServer(ctx);
-  const linkAuth = new LinkAuthenticator(ctx);
+  const linkAuth = new LinkAuthenticator(ctx, deps.tokenFailureLimit);
   const tusHandler = (req: express.Request, res: express.Response) => void tus.handle(req, res);
   const guard = uploadGuard(ctx, linkAuth);
   app.all('/uploads', guard, tusHandler);

@@ -50,6 +50,8 @@ export interface TestPortalOptions {
   env?: Record<string, string>;
   /** Clock in ms; default Date.now. */
   now?: () => number;
+  /** Rejected link tokens per address per minute before 429 (default 1000 here, so bad-input tests do not trip it). */
+  tokenFailureLimit?: number;
   /** Reuse an existing data directory (e.g. to restart over the same data); not removed by stop(). */
   dataDir?: string;
 }
@@ -70,7 +72,7 @@ export async function startTestPortal(options: TestPortalOptions = {}): Promise<
   } finally {
     stores.close();
   }
-  const portal = await createPortal(config, { now: options.now, sweepIntervalMs: 0 });
+  const portal = await createPortal(config, { now: options.now, sweepIntervalMs: 0, tokenFailureLimit: options.tokenFailureLimit ?? 1000 });
   server.on('request', portal.app);
   const { ctx } = portal;
   let stopped = false;
