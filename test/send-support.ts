@@ -4,7 +4,14 @@
  * opened with the institution's private key, every file downloaded and decrypted, byte-compared with the CD.
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../server/config.ts';
+import { startPortal, type RunningPortal } from '../server/portal/listen.ts';
+import { startWorker, type RunningWorker } from '../server/worker/start-worker.ts';
+import { freePort } from './helpers/ports.ts';
 import { keyPaths } from '../server/portal/keys/key-files.ts';
 import { folderFile } from '../server/send/node-files.ts';
 import type { TestCd } from '../server/test-cd/make-test-cd.ts';
@@ -74,4 +81,111 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The data set of a Part 10 file (after the file meta group), or the whole file when it has no preamble. */
+export function datasetOf(bytes: Uint8Array): Uint8Array {
+  const magic = String.fromCharCode(...bytes.subarray(128, 132));
+  if (magic !== 'DICM') return bytes;
+  // PS3.10 §7.1: (0002,0000) UL group length, explicit VR LE, right after the magic.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const groupLength = view.getUint32(132 + 8, true);
+  return bytes.subarray(132 + 12 + groupLength);
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** SHA-256 of every instance's data set on the CD (what a bit-preserving PACS must receive). */
+export function cdDatasetHashes(cd: TestCd): string[] {
+  return cd.instances.map((instance) => sha256(datasetOf(new Uint8Array(readFileSync(instance.path))))).sort();
+}
+
+/** SHA-256 of the data set of every file a storescp +B wrote. */
+export async function receivedDatasetHashes(storescp: { files(): Promise<string[]> }): Promise<string[]> {
+  return (await storescp.files()).map((file) => sha256(datasetOf(new Uint8Array(readFileSync(file))))).sort();
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The last stdout line parsed as JSON (the --json summary), if it is one. */
+  json: Record<string, unknown> | undefined;
+}
+
+const BIN = fileURLToPath(new URL('../server/cli/bin.js', import.meta.url));
+
+/** Starts `beeldpoort ARGS` as a child (never a TTY); `done` resolves with its output and exit code. */
+export function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const done = new Promise<CliRun>((resolve) => {
+    child.once('exit', (code) => {
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = last.startsWith('{') ? (JSON.parse(last) as Record<string, unknown>) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+  return { child, done };
+}
+
+export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return startCli(args, env).done;
+}
+
+/** A portal on a FIXED port over a data dir that outlives it, so a test can cut it off and start it again. */
+export interface RestartablePortal {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly workerCredential: string;
+  current(): RunningPortal;
+  /** Drops every connection at once (no grace): what a crash or a network cut looks like to the sender. */
+  cut(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRestartablePortal(dataDir: string): Promise<RestartablePortal> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ BEELDPOORT_DATA: dataDir, BEELDPOORT_PORT: String(port), BEELDPOORT_HOST: '127.0.0.1', BEELDPOORT_PUBLIC_URL: url, BEELDPOORT_LOG_LEVEL: 'silent' });
+  let running: RunningPortal | undefined = await startPortal(config, { sweepIntervalMs: 0 });
+  const workerCredential = readFileSync(keyPaths(dataDir).workerCredential, 'utf8').trim();
+  const cut = async () => {
+    if (!running) return;
+    const stopping = running;
+    running = undefined;
+    await stopping.close(0);
+  };
+  return {
+    url,
+    dataDir,
+    workerCredential,
+    current: () => {
+      if (!running) throw new Error('the portal is down');
+      return running;
+    },
+    cut,
+    async restart() {
+      await cut();
+      running = await startPortal(config, { sweepIntervalMs: 0 });
+    },
+    stop: cut,
+  };
+}
+
+/** The import worker in-process, storing into `pacs` (AET@host:port), polling the portal briskly. */
+export async function startTestWorker(portal: { url: string; dataDir: string }, pacs: string): Promise<RunningWorker> {
+  const config = loadConfig({ BEELDPOORT_DATA: portal.dataDir, BEELDPOORT_PORTAL_URL: portal.url, BEELDPOORT_PACS: pacs, BEELDPOORT_LOG_LEVEL: 'silent' });
+  return startWorker(config, { idlePollMs: 200 });
 }
