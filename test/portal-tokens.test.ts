@@ -51,7 +51,7 @@ describe('link tokens', () => {
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
     const forged = await new SignJWT(goodClaims()).setProtectedHeader({ alg: 'HS256', typ: 'beeldpoort-link+jwt' }).sign(secret);
     await rejected(forged, 401, 'E_TOKEN_INVALID');
-    const forgedX = await new SignJWT(goodClaims()).setProtectedHeader({ alg: 'HS256', typ: 'beeldpoort-link+jwt' }).sign(Buffer.from(publicJwk.x!, 'base64url'));
+    const forgedX = await new SignJWT(goodClaims()).setProtectedHeader({ alg: 'HS256', typ: 'beeldpoort-link+jwt' }).sign(new Uint8Array(Buffer.from(publicJwk.x!, 'base64url')));
     await rejected(forgedX, 401, 'E_TOKEN_INVALID');
   });
   test('wrong audience', async () => rejected(await signed({ typ: 'beeldpoort-link+jwt' }, { ...goodClaims(), aud: 'download' }), 401, 'E_TOKEN_INVALID'));

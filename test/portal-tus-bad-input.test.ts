@@ -31,13 +31,12 @@ describe('tus endpoint refuses bad input', () => {
   function post() {
     return request(tp.server).post('/uploads/').auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0');
   }
-  async function refused(req: request.Test, status: number, code: string) {
+  async function refused(req: request.Test, status: number, code: string): Promise<void> {
     const before = uploadFiles();
     const res = await req;
     assert.equal(res.status, status, res.text);
     assert.equal(JSON.parse(res.text).error.code, code);
     assert.deepEqual(uploadFiles(), before, 'nothing created or removed');
-    return res;
   }
   const createWith = (headers: Record<string, string>) => {
     let req = request(tp.server).post('/uploads/').auth(token, { type: 'bearer' });
