@@ -110,7 +110,10 @@ export async function createTestShipment(
     const encryptor = encryptors[index]!;
     const body = Buffer.from(await encryptor.read(0, encryptor.size));
     const flip = specs[index]!.flipCiphertextAt;
-    if (flip !== undefined) body[flip] = body[flip]! ^ 0x01;
+    if (flip !== undefined) {
+      if (flip >= body.length) throw new Error(`flipCiphertextAt ${flip} is past the ${body.length}-byte ciphertext`);
+      body[flip] = body[flip]! ^ 0x01;
+    }
     await new Promise<void>((resolve, reject) => {
       new tus.Upload(body, {
         endpoint: `${portalUrl}/uploads/`,
