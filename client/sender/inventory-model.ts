@@ -3,19 +3,11 @@
  * modalities), series with instance counts, skipped files with reasons, and the selection (studies or series
  * can be left out). Pure functions over the scanner's output, so they are unit-tested without a browser.
  */
-import type { DicomIdentity, PatientSummary, ShipmentSummary, SkippedFile, StudySummary } from '../../shared/format/index.ts';
+import type { ScannedInstance as ScannerInstance } from '../../shared/send/scan.ts';
+import type { PatientSummary, ShipmentSummary, SkippedFile, StudySummary } from '../../shared/format/index.ts';
 
-/** One DICOM instance found on the CD, as the scan worker reports it (structured-cloneable). */
-export interface ScannedInstance {
-  /** Index into the picked files list (the File stays on the main thread). */
-  readonly index: number;
-  readonly path: string;
-  readonly size: number;
-  readonly dicom: DicomIdentity;
-  readonly patient: { readonly name: string; readonly id: string; readonly birthDate: string; readonly issuer?: string };
-  readonly study: { readonly date: string; readonly description: string; readonly accession: string };
-  readonly series: { readonly number: string; readonly description: string; readonly modality: string };
-}
+/** One DICOM instance found on the CD, as the shared scanner reports it (structured-cloneable). */
+export type ScannedInstance = Pick<ScannerInstance, 'index' | 'path' | 'size' | 'dicom' | 'patient' | 'study' | 'series'>;
 
 export interface ScanOutput {
   readonly instances: readonly ScannedInstance[];

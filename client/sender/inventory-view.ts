@@ -118,7 +118,7 @@ export function renderInventory(container: HTMLElement, options: InventoryViewOp
                 h(
                   'label',
                   { attrs: { for: `series-${cssSafe(series.uid)}` } },
-                  `${series.number ? `#${series.number} ` : ''}${series.modality} ${series.description || t('noDescription')} — ${formatNumber(series.instances, locale)} ${t('images').toLowerCase()}`,
+                  `${series.number ? `#${series.number} ` : ''}${series.modality} ${series.description || t('noDescription')} — ${t('images')}: ${formatNumber(series.instances, locale)}`,
                 ),
               ),
             ),

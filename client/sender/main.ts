@@ -91,6 +91,7 @@ async function openLink(): Promise<void> {
 async function onPicked(picked: PickResult): Promise<void> {
   if (state.uploading) return;
   state.picked = picked;
+  byId('purpose-error').hidden = true;
   const progress = byId<HTMLProgressElement>('scan-progress');
   const status = byId('scan-status');
   progress.value = 0;

@@ -33,7 +33,7 @@ export function renderReceipt(facts: ReceiptFacts, i18n: SenderI18n): void {
       h('dd', { class: 'fingerprint', attrs: { 'data-testid': 'reference' } }, facts.shipmentId),
       h('dt', null, t('sentAt')),
       h('dd', null, formatDateTime(facts.sentAt, locale)),
-      h('dt', null, t('study')),
+      h('dt', null, t('studies')),
       h('dd', null, formatNumber(facts.studies, locale)),
       h('dt', null, t('series')),
       h('dd', null, formatNumber(facts.series, locale)),

@@ -1,0 +1,95 @@
+/**
+ * The real stack for the browser sender tests: portal on a free port, storescp +B as the PACS, the import worker
+ * in-process, headless Debian Chromium, and the built page (scripts/build-client.mjs -> client/dist). Not a test
+ * file itself (no .test.ts): test/browser-sender*.test.ts import it.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { startWorker, type RunningWorker } from '../server/worker/start-worker.ts';
+import { launchChromium, type ChromiumSession } from './helpers/chromium.ts';
+import { workerConfig } from './helpers/import-worker.ts';
+import { startTestPortal, type TestPortal, type TestPortalOptions } from './helpers/portal.ts';
+import { startStorescp, type Storescp } from './helpers/storescp.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let built = false;
+
+/** Bundles client/sender (and the other pages) into client/dist, once per test process. */
+export function buildClient(): void {
+  if (built) return;
+  const result = spawnSync(process.execPath, ['scripts/build-client.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`build-client failed: ${result.stderr}${result.stdout}`);
+  built = true;
+}
+
+export interface Stack {
+  readonly portal: TestPortal;
+  readonly pacs: Storescp | undefined;
+  readonly chromium: ChromiumSession;
+  worker: RunningWorker | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { pacs?: boolean; worker?: boolean; portal?: TestPortalOptions } = {}): Promise<Stack> {
+  buildClient();
+  const portal = await startTestPortal(options.portal);
+  const stoppers: Array<() => Promise<void>> = [() => portal.stop()];
+  try {
+    const pacs = options.pacs === false ? undefined : await startStorescp();
+    if (pacs) stoppers.push(() => pacs.stop());
+    const chromium = await launchChromium();
+    stoppers.push(() => chromium.close());
+    const stack: Stack = {
+      portal,
+      pacs,
+      chromium,
+      worker: undefined,
+      async stop() {
+        await stack.worker?.stop();
+        for (const stop of stoppers.reverse()) await stop().catch(() => {});
+      },
+    };
+    if (options.worker !== false && pacs) {
+      stack.worker = await startWorker(workerConfig(portal, pacs), { idlePollMs: 200, policy: { pollMs: 200 } });
+    }
+    return stack;
+  } catch (error) {
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    throw error;
+  }
+}
+
+/** Opens a link in a fresh tab and waits until the page shows the receiver (or a link error). */
+export async function openLink(chromium: ChromiumSession, url: string): Promise<Page> {
+  const page = await chromium.newPage();
+  await page.goto(url);
+  await page.waitForSelector('#receiver:not([hidden]), #link-error:not([hidden])', { timeout: 20_000 });
+  return page;
+}
+
+/** Picks a folder through <input webkitdirectory> (Playwright accepts a directory path there) and waits for the inventory. */
+export async function selectCd(page: Page, dir: string): Promise<void> {
+  await page.setInputFiles('#pick-folder', dir);
+  await page.waitForSelector('#inventory:not([hidden])', { timeout: 60_000 });
+}
+
+/** Waits until the receipt shows one of these portal states. */
+export async function waitForReceiptState(page: Page, states: readonly string[], timeoutMs = 90_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (wanted) => {
+      const state = document.getElementById('receipt-state')?.dataset.state;
+      return state && wanted.includes(state) ? state : false;
+    },
+    states,
+    { timeout: timeoutMs, polling: 100 },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+/** GET /api/sender/shipments/:id with the link token, as the page sees it. */
+export async function senderStatus(portalUrl: string, token: string, shipmentId: string): Promise<{ state: string; files: Array<{ fileId: string; complete: boolean; received: number; size: number }> }> {
+  const response = await fetch(`${portalUrl}/api/sender/shipments/${encodeURIComponent(shipmentId)}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`status ${response.status}: ${await response.text()}`);
+  return (await response.json()) as never;
+}
