@@ -79,6 +79,20 @@ test('the DICOMDIR links every record correctly as DCMTK parses it and reference
   assert.deepEqual(seen.sort(), cd.instances.map((i) => i.relativePath).sort());
 });
 
+test('DCMTK dcmmkdir, updating the DICOMDIR, finds every record already present and nothing inconsistent', async (t) => {
+  const cd = await makeTestCd(tempDir(t), small);
+  const count = async () => (await run('dcmdump', ['-M', cd.dicomdir], { maxBuffer: 64 << 20 })).stdout.split('"Directory Record"').length - 1;
+  const before = await count();
+  assert.ok(before > cd.instances.length);
+  // +U loads our DICOMDIR through DCMTK's DcmDicomDir and adds only files it does not already reference. -Nxc/-Nec/
+  // -Nrc: the General Purpose CD profile allows only explicit VR LE, while a real CD (and ours) carries more.
+  const { stderr } = await run('dcmmkdir', ['-Nxc', '-Nec', '-Nrc', '+U', '+r', '+id', cd.root, 'DICOM'], { cwd: cd.root, maxBuffer: 64 << 20 });
+  const bare = cd.instances.find((i) => !i.hasPreamble)!.relativePath;
+  const unexpected = stderr.split('\n').filter((line) => line && !/expected but .* found/.test(line) && !line.includes(bare) && !/cannot be added to DICOMDIR/.test(line));
+  assert.deepEqual(unexpected, []);
+  assert.equal(await count(), before);
+});
+
 test('the CD looks like a real one: PDI layout, 8-character names, syntaxes, classes, junk, one bare data set', async (t) => {
   const cd = await makeTestCd(tempDir(t), small);
   for (const instance of cd.instances) {
