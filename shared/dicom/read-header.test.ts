@@ -84,3 +84,24 @@ test('a deflate bomb inflates no further than the header limit', async (t) => {
   writeFileSync(path.join(dir, 'BOMB'), fileBytes);
   await assert.rejects(readDicomHeader(source(fileBytes), { maxBytes: 1024 * 1024 }), { code: 'E_DICOM_HEADER_TOO_LARGE' });
 });
+
+test('reads a file missing only its preamble, and a bare explicit VR data set (meta group stripped)', async () => {
+  const instance = cd.instances.find((i) => i.hasPreamble && i.transferSyntaxUid === '1.2.840.10008.1.2.1' && i.modality === 'MR') ?? cd.instances.find((i) => i.hasPreamble && i.transferSyntaxUid === '1.2.840.10008.1.2.1')!;
+  const file = new Uint8Array(readFileSync(instance.path));
+  const noPreamble = await readDicomHeader(source(file.subarray(128)));
+  assert.equal(noPreamble.layout, 'part10-no-preamble');
+  assert.equal(dicomIdentity(noPreamble).sopInstanceUid, instance.sopInstanceUid);
+  const metaLength = new DataView(file.buffer, file.byteOffset).getUint32(140, true);
+  const bare = await readDicomHeader(source(file.subarray(144 + metaLength)));
+  assert.equal(bare.layout, 'bare');
+  assert.deepEqual(dicomIdentity(bare), { sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, studyInstanceUid: instance.studyInstanceUid, seriesInstanceUid: instance.seriesInstanceUid, transferSyntaxUid: '1.2.840.10008.1.2.1' });
+});
+
+test('a header larger than the first read is read further, up to the pixel data', async () => {
+  const instance = cd.instances.find((i) => i.hasPreamble && i.transferSyntaxUid === '1.2.840.10008.1.2.1' && i.modality === 'CT')!;
+  const src = source(new Uint8Array(readFileSync(instance.path)));
+  const header = await readDicomHeader(src, { initialBytes: 200 });
+  assert.equal(dicomIdentity(header).sopInstanceUid, instance.sopInstanceUid);
+  assert.ok(header.dataSet.elements.x7fe00010, 'reached the pixel data element');
+  assert.ok(src.readBytes < instance.size / 4);
+});

@@ -64,7 +64,8 @@ function asciiValue(dataSet: DataSet, tag: string): string {
 }
 
 interface Parsed {
-  dataSet: DataSet;
+  /** Undefined when nothing parsed yet (e.g. the meta group itself runs past the bytes read). */
+  dataSet: DataSet | undefined;
   /** False when dicom-parser stopped at the end of the bytes we hold, not at pixel data or the end of the file. */
   whole: boolean;
 }
@@ -81,8 +82,7 @@ function parse(bytes: Uint8Array, layout: DicomLayout, complete: boolean, inflat
   } catch (error) {
     const partial = (error as { dataSet?: DataSet })?.dataSet;
     const message = messageOf(error);
-    if (!complete && partial) return { dataSet: partial, whole: false };
-    if (!complete) throw new DicomError('E_DICOM_MALFORMED', message);
+    if (!complete) return { dataSet: partial, whole: false };
     if (typeof error === 'string' && /DICM|prefix/i.test(message)) throw new DicomError('E_DICOM_NOT_DICOM', message);
     const truncated = /past end|overread|beyond|end of buffer|length/i.test(message);
     throw new DicomError(truncated ? 'E_DICOM_TRUNCATED' : 'E_DICOM_MALFORMED', message);
@@ -100,8 +100,10 @@ function checkWithinFile(dataSet: DataSet, length: number): void {
 }
 
 function enough(parsed: Parsed): boolean {
+  if (!parsed.dataSet) return false;
   if (parsed.whole) return true;
-  return Object.values(parsed.dataSet.elements).some((e) => e.tag > LAST_NEEDED_TAG && e.tag.length === 9 && e.dataOffset + Math.max(e.length, 0) <= parsed.dataSet.byteArray.length);
+  const held = (parsed.dataSet.byteArray as Uint8Array).length;
+  return Object.values(parsed.dataSet.elements).some((e) => e.tag > LAST_NEEDED_TAG && e.tag.length === 9 && e.dataOffset + Math.max(e.length, 0) <= held);
 }
 
 /**
@@ -112,11 +114,19 @@ function enough(parsed: Parsed): boolean {
 async function parseDeflated(source: ByteSource, head: Uint8Array, opts: typeof DEFAULTS): Promise<Parsed & { bytesRead: number; meta: DataSet }> {
   if (source.size > opts.maxDeflatedBytes) throw new DicomError('E_DICOM_HEADER_TOO_LARGE', `deflated file of ${source.size} bytes exceeds ${opts.maxDeflatedBytes}`);
   const file = head.length === source.size ? head : await source.read(0, source.size);
-  const meta = dicomParser.readPart10Header(file) as DataSet & { position: number };
-  const { bytes, complete } = await inflateRawPrefix(file.subarray(meta.position), opts.maxBytes);
+  let meta: DataSet & { position: number };
+  try {
+    meta = dicomParser.readPart10Header(file) as DataSet & { position: number };
+  } catch (error) {
+    throw new DicomError('E_DICOM_MALFORMED', messageOf(error));
+  }
+  const { bytes, complete } = await inflateRawPrefix(file.subarray(meta.position), opts.maxBytes).catch((error: unknown) => {
+    throw new DicomError('E_DICOM_MALFORMED', `deflated data set does not inflate: ${messageOf(error)}`);
+  });
   const parsed = parse(file, { kind: 'part10' }, complete, bytes);
-  for (const tag of Object.keys(parsed.dataSet.elements)) if (tag.startsWith('x0002')) delete parsed.dataSet.elements[tag];
-  if (complete) checkWithinFile(parsed.dataSet, bytes.length);
+  const dataSet = parsed.dataSet;
+  if (dataSet) for (const tag of Object.keys(dataSet.elements)) if (tag.startsWith('x0002')) delete dataSet.elements[tag];
+  if (complete && dataSet) checkWithinFile(dataSet, bytes.length);
   return { ...parsed, bytesRead: file.length, meta };
 }
 
@@ -139,13 +149,14 @@ export async function readDicomHeader(source: ByteSource, options: HeaderOptions
       break;
     }
     parsed = parse(view, kind, complete);
-    if (complete) checkWithinFile(parsed.dataSet, source.size + shift);
+    // parse() throws rather than return nothing once it holds the whole file.
+    if (complete) checkWithinFile(parsed.dataSet!, source.size + shift);
     if (enough(parsed)) break;
     if (length >= opts.maxBytes) throw new DicomError('E_DICOM_HEADER_TOO_LARGE', `no complete header within ${opts.maxBytes} bytes`);
     length = Math.min(source.size, opts.maxBytes, length * 4);
     bytes = await source.read(0, length);
   }
-  const dataSet = parsed.dataSet;
+  const dataSet = parsed.dataSet!; // enough() holds
   const meta = parsed.meta ?? dataSet;
   const transferSyntaxUid = layout.kind === 'bare' ? layout.transferSyntaxUid : asciiValue(meta, 'x00020010');
   const charset = asciiValue(dataSet, 'x00080005');
