@@ -105,3 +105,34 @@ test('a header larger than the first read is read further, up to the pixel data'
   assert.ok(header.dataSet.elements.x7fe00010, 'reached the pixel data element');
   assert.ok(src.readBytes < instance.size / 4);
 });
+
+test('damaged headers (bytes flipped at random, deterministic) end in a header or a DicomError, never another failure', async () => {
+  const picks = [
+    cd.instances.find((i) => i.transferSyntaxUid === '1.2.840.10008.1.2.1' && i.modality !== 'DOC')!,
+    cd.instances.find((i) => !i.hasPreamble)!,
+    cd.instances.find((i) => i.transferSyntaxUid === '1.2.840.10008.1.2.5')!,
+    cd.instances.find((i) => i.modality === 'DOC')!,
+  ];
+  let state = 12345;
+  const random = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  let parsed = 0;
+  let refused = 0;
+  for (const instance of picks) {
+    const original = new Uint8Array(readFileSync(instance.path));
+    for (let round = 0; round < 150; round++) {
+      const bytes = original.slice();
+      const flips = 1 + Math.floor(random() * 8);
+      for (let f = 0; f < flips; f++) bytes[Math.floor(random() * Math.min(bytes.length, 2048))] = Math.floor(random() * 256);
+      try {
+        const header = await readDicomHeader(source(bytes), { maxBytes: 256 * 1024 });
+        dicomDescription(header);
+        parsed++;
+      } catch (error) {
+        assert.ok(error instanceof DicomError, `${instance.relativePath} round ${round}: ${String(error)}`);
+        refused++;
+      }
+    }
+  }
+  assert.equal(parsed + refused, picks.length * 150);
+  assert.ok(refused > 0 && parsed > 0);
+});
