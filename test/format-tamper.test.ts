@@ -110,7 +110,7 @@ const cases: Case[] = [
     body: async () => {
       const { ikm, salt } = await deriveFileKeys(secret, shipmentId, fileId);
       const keys = await deriveRecordKeys(ikm, salt, webCryptoAesGcm);
-      const zeros = await webCryptoAesGcm.seal(keys.key, recordNonce(keys.nonceBase, 1), new Uint8Array(RS - 16));
+      const zeros = await webCryptoAesGcm.seal(keys.key, recordNonce(keys.nonceBase, 1), [new Uint8Array(RS - 16)]);
       return concatBytes([header, record(0), zeros, record(2), record(3), record(4)]);
     },
   },

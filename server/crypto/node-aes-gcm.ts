@@ -14,14 +14,18 @@ export const nodeAesGcm: AesGcmEngine = {
     if (raw.length !== 16) throw new RangeError('aes128gcm keys are 16 octets');
     return { engine: 'node:crypto', handle: createSecretKey(raw) };
   },
-  async seal(key, nonce, plaintext) {
+  async seal(key, nonce, parts) {
     const cipher = createCipheriv('aes-128-gcm', key.handle as KeyObject, nonce, { authTagLength: TAG_LENGTH });
-    const out = new Uint8Array(plaintext.length + TAG_LENGTH);
-    const body = cipher.update(plaintext);
-    out.set(body, 0);
-    const rest = cipher.final();
-    out.set(rest, body.length);
-    out.set(cipher.getAuthTag(), body.length + rest.length);
+    let length = TAG_LENGTH;
+    for (const part of parts) length += part.length;
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+      out.set(cipher.update(part), at);
+      at += part.length;
+    }
+    cipher.final(); // GCM is a stream mode: final() yields no further octets
+    out.set(cipher.getAuthTag(), at);
     return out;
   },
   async open(key, nonce, sealed) {

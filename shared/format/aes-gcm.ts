@@ -1,4 +1,4 @@
-import { bufferSource } from './bytes.ts';
+import { bufferSource, concatBytes } from './bytes.ts';
 
 /**
  * The bulk cipher behind the file records, as a port: WebCrypto everywhere (the default, browser and Node), and
@@ -9,8 +9,9 @@ import { bufferSource } from './bytes.ts';
 export interface AesGcmEngine {
   readonly name: string;
   importKey(raw: Uint8Array): Promise<AesGcmKey>;
-  /** Returns ciphertext || tag. */
-  seal(key: AesGcmKey, nonce: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Encrypts the concatenation of `parts` (a record's data and its delimiter, without copying them together
+   *  where the engine can avoid it); returns ciphertext || tag. */
+  seal(key: AesGcmKey, nonce: Uint8Array, parts: readonly Uint8Array[]): Promise<Uint8Array>;
   /** Takes ciphertext || tag; rejects (with any error) when the tag does not verify. */
   open(key: AesGcmKey, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array>;
 }
@@ -27,7 +28,8 @@ export const webCryptoAesGcm: AesGcmEngine = {
     const handle = await crypto.subtle.importKey('raw', bufferSource(raw), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     return { engine: 'webcrypto', handle };
   },
-  async seal(key, nonce, plaintext) {
+  async seal(key, nonce, parts) {
+    const plaintext = concatBytes(parts); // WebCrypto takes one contiguous buffer
     const out = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: bufferSource(nonce) }, key.handle as CryptoKey, bufferSource(plaintext));
     return new Uint8Array(out);
   },

@@ -5,11 +5,10 @@
  * client resume at whatever offset the server reports (tus 1.0 core, HEAD then PATCH at Upload-Offset).
  */
 import { webCryptoAesGcm, type AesGcmEngine } from './aes-gcm.ts';
-import { concatBytes } from './bytes.ts';
 import { FormatError } from './errors.ts';
 import { deriveFileKeys } from './file-keys.ts';
 import { HEADER_LENGTH, RECORD_SIZE, assertPlainSize, assertRecordSize, ciphertextSize, recordCount } from './layout.ts';
-import { RECORD_OVERHEAD, deriveRecordKeys, encodeHeader, sealRecord } from './rfc8188.ts';
+import { RECORD_OVERHEAD, deriveRecordKeys, encodeHeader, sealFramed } from './rfc8188.ts';
 
 export interface FileEncryptorOptions {
   readonly secret: Uint8Array;
@@ -48,8 +47,8 @@ export async function createFileEncryptor(options: FileEncryptorOptions): Promis
     start = Math.max(0, start);
     end = Math.min(size, end);
     if (end <= start) return new Uint8Array(0);
-    const parts: Uint8Array[] = [];
-    if (start < HEADER_LENGTH) parts.push(header.subarray(start, Math.min(end, HEADER_LENGTH)));
+    const out = new Uint8Array(end - start);
+    if (start < HEADER_LENGTH) out.set(header.subarray(start, Math.min(end, HEADER_LENGTH)), 0);
     if (end > HEADER_LENGTH) {
       const first = Math.floor((Math.max(start, HEADER_LENGTH) - HEADER_LENGTH) / rs);
       const last = Math.floor((end - 1 - HEADER_LENGTH) / rs);
@@ -60,16 +59,29 @@ export async function createFileEncryptor(options: FileEncryptorOptions): Promis
         // Sealing different data under the same nonce would leak both plaintexts' XOR: stop instead.
         throw new FormatError('E_SOURCE', `plaintext source returned ${plain?.length} octets for [${plainStart}, ${plainEnd})`);
       }
-      const sealed: Promise<Uint8Array>[] = [];
+      // Frame every record's plaintext (data || delimiter, RFC 8188 §2) in one buffer: one allocation and one
+      // copy per read instead of one per record; each record is then sealed from a view of it.
+      const framed = new Uint8Array(plain.length + (last - first + 1));
+      const sealing: Promise<void>[] = [];
       for (let seq = first; seq <= last; seq++) {
+        const i = seq - first;
         const data = plain.subarray(seq * dataSize - plainStart, Math.min((seq + 1) * dataSize, plainSize) - plainStart);
-        sealed.push(sealRecord(keys, seq, data, seq === records - 1));
+        const at = i * (dataSize + 1);
+        framed.set(data, at);
+        framed[at + data.length] = seq === records - 1 ? 2 : 1;
+        // Copy each sealed record's part that falls inside [start, end) straight into place: no concatenation.
+        const recordAt = HEADER_LENGTH + seq * rs;
+        sealing.push(
+          sealFramed(keys, seq, framed.subarray(at, at + data.length + 1)).then((record) => {
+            const from = Math.max(start, recordAt);
+            const to = Math.min(end, recordAt + record.length);
+            out.set(record.subarray(from - recordAt, to - recordAt), from - start);
+          }),
+        );
       }
-      const body = concatBytes(await Promise.all(sealed));
-      const bodyStart = HEADER_LENGTH + first * rs;
-      parts.push(body.subarray(Math.max(start, HEADER_LENGTH) - bodyStart, end - bodyStart));
+      await Promise.all(sealing);
     }
-    return concatBytes(parts);
+    return out;
   }
 
   return { size, read };

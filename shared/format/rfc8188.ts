@@ -98,10 +98,14 @@ export function recordNonce(base: Uint8Array, seq: number): Uint8Array {
 
 /** Seals one record: data, then the delimiter (0x02 if last), then `padding` zero octets (RFC 8188 §2). */
 export async function sealRecord(keys: RecordKeys, seq: number, data: Uint8Array, last: boolean, padding = 0): Promise<Uint8Array> {
-  const plain = new Uint8Array(data.length + 1 + padding);
-  plain.set(data, 0);
-  plain[data.length] = last ? 2 : 1;
-  return keys.engine.seal(keys.key, recordNonce(keys.nonceBase, seq), plain);
+  const trailer = new Uint8Array(1 + padding);
+  trailer[0] = last ? 2 : 1;
+  return keys.engine.seal(keys.key, recordNonce(keys.nonceBase, seq), [data, trailer]);
+}
+
+/** Seals one record whose plaintext is already framed (data || delimiter || padding). */
+export function sealFramed(keys: RecordKeys, seq: number, framed: Uint8Array): Promise<Uint8Array> {
+  return keys.engine.seal(keys.key, recordNonce(keys.nonceBase, seq), [framed]);
 }
 
 /**

@@ -30,6 +30,8 @@ export const CHROMIUM_FLAGS = [
 export interface ChromiumSession {
   /** The browser context (persistent, on the fresh profile directory). */
   readonly context: BrowserContext;
+  /** The fresh --user-data-dir of this browser (removed by close()). */
+  readonly profileDir: string;
   /** A new tab; console errors and page errors are collected in `errors`. */
   newPage(): Promise<Page>;
   /** Page errors and console.error lines seen so far, for assertion messages. */
@@ -55,6 +57,7 @@ export async function launchChromium(options: { args?: string[] } = {}): Promise
   let closed: Promise<void> | undefined;
   return {
     context,
+    profileDir: profile.dir,
     errors,
     async newPage() {
       const page = await context.newPage();
