@@ -30,11 +30,13 @@ async function startChild(env: Record<string, string>): Promise<{ peer: PeerProc
 
 test('kill -9 mid-PATCH, restart, resume: the stored bytes are intact', async (t) => {
   const temp = makeTempDir('beeldpoort-crash-');
-  t.after(() => temp.remove());
   // A fixed public URL (the token issuer) while the port changes on every start.
   const env = { BEELDPOORT_DATA: temp.dir, BEELDPOORT_PORT: '0', BEELDPOORT_HOST: '127.0.0.1', BEELDPOORT_PUBLIC_URL: 'http://127.0.0.1:9', BEELDPOORT_LOG_LEVEL: 'warn' };
   let { peer, url } = await startChild(env);
-  t.after(() => peer.stop());
+  t.after(async () => {
+    await peer.stop();
+    temp.remove();
+  });
   const created = spawnSync(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Crash test', '--json'], { env: { ...process.env, ...env }, encoding: 'utf8' });
   assert.equal(created.status, 0, created.stderr);
   const token = new URL(JSON.parse(created.stdout.trim().split('\n').at(-1)!).url).hash.slice(1);
@@ -83,7 +85,6 @@ test('kill -9 mid-PATCH, restart, resume: the stored bytes are intact', async (t
 
 test('the startup reconciler records an upload complete on disk but never recorded, exactly once', async (t) => {
   const temp = makeTempDir('beeldpoort-reconcile-');
-  t.after(() => temp.remove());
   let tp = await startTestPortal({ dataDir: temp.dir });
   const link = await tp.createLink();
   const envelope = await makeEnvelope(tp.portal.ctx.keys.institutionPublic);
@@ -99,7 +100,10 @@ test('the startup reconciler records an upload complete on disk but never record
   assert.ok(readdirSync(path.join(temp.dir, 'uploads')).includes(id));
 
   tp = await startTestPortal({ dataDir: temp.dir });
-  t.after(() => tp.stop());
+  t.after(async () => {
+    await tp.stop();
+    temp.remove();
+  });
   // The restarted portal listens on a new port, so it has a new issuer: check the records directly.
   assert.equal(tp.portal.ctx.stores.shipments.get('rec')!.state, 'received');
   assert.equal(tp.portal.reconcile(), 0, 'running again records nothing');

@@ -14,6 +14,14 @@ import { errorBody, PortalError } from '../errors.ts';
 import { recordFileComplete, uploadPath } from '../shipments/shipments.ts';
 import { grants, type UploadGrant } from './upload-guard.ts';
 
+/**
+ * FileStore creates its directory asynchronously from the constructor and THROWS from the callback on failure
+ * (an uncaught exception). We create the directory synchronously before constructing it instead.
+ */
+class PreparedFileStore extends FileStore {}
+// (a private method in its typings, hence defineProperty rather than an override)
+Object.defineProperty(PreparedFileStore.prototype, 'checkOrCreateDirectory', { value: () => {} });
+
 type TusRequest = Parameters<NonNullable<ConstructorParameters<typeof Server>[0]['namingFunction']>>[0];
 
 function tusError(code: PortalError['code'], message: string) {
@@ -47,7 +55,7 @@ export function createTusServer(ctx: PortalContext): Server {
   mkdirSync(ctx.uploadDir, { recursive: true, mode: 0o700 });
   // No expirationPeriodInMilliseconds: the stock expiry also deletes COMPLETED uploads (their sidecar offset
   // stays 0); abandoned uploads are removed by our own sweeper instead.
-  const datastore = new FileStore({ directory: ctx.uploadDir });
+  const datastore = new PreparedFileStore({ directory: ctx.uploadDir });
   return new Server({
     path: '/uploads',
     datastore,
