@@ -34,6 +34,19 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Portal policy (links, quotas, retention). */
   readonly portal: PortalPolicy;
+  /** Notifications to the receivers on "received" and "imported" (server/portal/notify/). */
+  readonly notify: NotifySettings;
+}
+
+export interface NotifySettings {
+  /** BEELDPOORT_SMTP_URL, smtp://user:pass@host:587 or smtps://…; unset: no e-mail. */
+  readonly smtpUrl: string | undefined;
+  /** BEELDPOORT_MAIL_FROM, default beeldpoort@<public host>. */
+  readonly mailFrom: string;
+  /** BEELDPOORT_NOTIFY_EMAIL: comma-separated addresses that receive the notifications. */
+  readonly mailTo: readonly string[];
+  /** BEELDPOORT_WEBHOOK_URL: http(s) URL that receives a JSON POST per notification; unset: none. */
+  readonly webhookUrl: string | undefined;
 }
 
 export interface PortalPolicy {
@@ -112,7 +125,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const logLevel = (env.BEELDPOORT_LOG_LEVEL || 'info') as Config['logLevel'];
   if (!logLevels.includes(logLevel)) problems.push(`BEELDPOORT_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
 
-  const config: Config = {
+  const config: Omit<Config, 'notify'> & { notify?: NotifySettings } = {
     dataDir: path.resolve(cwd, env.BEELDPOORT_DATA || 'data'),
     host: env.BEELDPOORT_HOST || '127.0.0.1',
     port,
@@ -133,6 +146,20 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       leaseSeconds: integer('BEELDPOORT_LEASE_SECONDS', 300, 5, 86_400),
     },
   };
+  config.notify = notifySettings(env, publicUrl, url, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze({ ...config, institution: Object.freeze(config.institution), portal: Object.freeze(config.portal) });
+  return Object.freeze({ ...config, institution: Object.freeze(config.institution), portal: Object.freeze(config.portal), notify: Object.freeze(config.notify) });
+}
+
+const MAIL_ADDRESS = /^[^\s@<>,"]{1,64}@[^\s@<>,"]{1,190}$/;
+
+function notifySettings(env: Env, publicUrl: string, url: (name: string, fallback: string) => string, problems: string[]): NotifySettings {
+  const smtpUrl = env.BEELDPOORT_SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) problems.push('BEELDPOORT_SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailTo = (env.BEELDPOORT_NOTIFY_EMAIL ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const address of mailTo) if (!MAIL_ADDRESS.test(address)) problems.push(`BEELDPOORT_NOTIFY_EMAIL: "${address}" is not an e-mail address`);
+  const mailFrom = env.BEELDPOORT_MAIL_FROM || `beeldpoort@${new URL(publicUrl).hostname}`;
+  if (!MAIL_ADDRESS.test(mailFrom)) problems.push(`BEELDPOORT_MAIL_FROM: "${mailFrom}" is not an e-mail address`);
+  const webhook = url('BEELDPOORT_WEBHOOK_URL', '');
+  return Object.freeze({ smtpUrl, mailFrom, mailTo: Object.freeze(mailTo), webhookUrl: webhook === '' ? undefined : webhook });
 }

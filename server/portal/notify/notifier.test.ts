@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { openStores } from '../db/stores.ts';
 import { makeTempDir } from '../../../test/helpers/tmp.ts';
-import { startNotifier, type NotifySettings } from './notifier.ts';
+import { loadConfig, ConfigError, type NotifySettings } from '../../config.ts';
+import { startNotifier } from './notifier.ts';
 import { mailFor, buildNotification } from './notification.ts';
 import { startSmtpSink } from './smtp-sink.test-helper.ts';
 
@@ -136,4 +137,14 @@ test('the mail text names counts and the dashboard URL and states that it has no
   assert.match(text, /stored: 3 \(1 met waarschuwing/);
   assert.match(text, /https:\/\/portal\.example\/#\/shipments\/abc/);
   assert.match(text, /no patient data/);
+});
+
+test('notification settings come from the environment and bad values are reported together', () => {
+  const config = loadConfig({ BEELDPOORT_SMTP_URL: 'smtp://mail.example.org:587', BEELDPOORT_NOTIFY_EMAIL: 'a@example.org, b@example.org',
+    BEELDPOORT_WEBHOOK_URL: 'https://chat.example.org/hook', BEELDPOORT_PUBLIC_URL: 'https://beeldpoort.example.org' });
+  assert.deepEqual({ ...config.notify }, { smtpUrl: 'smtp://mail.example.org:587', mailFrom: 'beeldpoort@beeldpoort.example.org',
+    mailTo: ['a@example.org', 'b@example.org'], webhookUrl: 'https://chat.example.org/hook' });
+  assert.equal(loadConfig({}).notify.smtpUrl, undefined);
+  assert.throws(() => loadConfig({ BEELDPOORT_SMTP_URL: 'http://x', BEELDPOORT_NOTIFY_EMAIL: 'nobody', BEELDPOORT_WEBHOOK_URL: 'ftp://x' }),
+    (error: unknown) => error instanceof ConfigError && error.problems.length === 3);
 });

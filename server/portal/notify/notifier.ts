@@ -5,18 +5,10 @@
  * start-up, so a restart between the state change and the delivery loses nothing.
  */
 import nodemailer from 'nodemailer';
+import type { NotifySettings } from '../../config.ts';
 import type { PortalContext } from '../context.ts';
 import { buildNotification, eventFor, mailFor, type Notification, type NotificationEvent } from './notification.ts';
 import { postWebhook } from './webhook.ts';
-
-export interface NotifySettings {
-  /** smtp://user:pass@host:port or smtps://…; undefined: no e-mail. */
-  readonly smtpUrl: string | undefined;
-  readonly mailFrom: string;
-  readonly mailTo: readonly string[];
-  /** http(s) URL that receives a JSON POST per notification; undefined: no webhook. */
-  readonly webhookUrl: string | undefined;
-}
 
 export interface Notifier {
   /** Resolves when every notification started so far has been delivered or given up on. */
