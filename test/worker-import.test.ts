@@ -14,6 +14,7 @@ import { startTestPortal } from './helpers/portal.ts';
 import { startStorescp } from './helpers/storescp.ts';
 import { startOrthanc } from './helpers/orthanc.ts';
 import { makeTempDir } from './helpers/tmp.ts';
+import { waitUntil } from './helpers/ports.ts';
 import { createTestShipment, specsOf } from './helpers/upload-shipment.ts';
 import { assertByteIdentical, datasetOf, sameBytes, waitForShipment, workerConfig } from './helpers/import-worker.ts';
 
@@ -96,4 +97,28 @@ test('without BEELDPOORT_PACS the instances land as Part 10 files under data/pac
     assert.ok(sameBytes(datasetOf(bytes), datasetOf(spec.bytes)), 'dataset byte-identical');
     assert.equal(statSync(file).mode & 0o777, 0o600);
   }
+});
+
+test('a transfer is imported file by file while its upload is still running', async (t) => {
+  const { specs, portal } = await setUp(t);
+  const pacs = await startStorescp();
+  t.after(() => pacs.stop());
+  const link = await portal.createLink({ purpose: 'transfer' });
+  const shipment = await createTestShipment(portal.url, link.token, specs);
+  const half = Math.ceil(specs.length / 2);
+  for (let i = 0; i < half; i++) await shipment.uploadFile(i);
+
+  const worker = await startWorker(workerConfig(portal, pacs), { idlePollMs: 100, policy: { pollMs: 100 } });
+  t.after(() => worker.stop());
+  const stores = portal.portal.ctx.stores.shipments;
+  await waitUntil(async () => stores.files(shipment.shipmentId).filter((f) => f.outcome === 'stored').length === half, {
+    what: 'the uploaded half stored', timeoutMs: 60_000,
+  });
+  assert.equal(stores.get(shipment.shipmentId)!.state, 'uploading', 'stored while the sender is still uploading');
+  assert.equal((await pacs.files()).length, half);
+
+  await shipment.uploadAll();
+  const { shipment: row } = await waitForShipment(portal, shipment.shipmentId);
+  assert.equal(row.state, 'imported');
+  assertByteIdentical(await pacs.files(), specs);
 });

@@ -16,7 +16,7 @@ import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { finalState, statementsBody } from './outcome.ts';
 import { planFiles } from './plan-files.ts';
 import type { FinalState, Lease, PortalClient } from './portal-client.ts';
-import { reportOutcomes } from './reporter.ts';
+import { createReportQueue, reportOutcomes } from './reporter.ts';
 import { stageAll, type StagedFile } from './stage-all.ts';
 import { storeStaged, type StoreRetryPolicy } from './store-staged.ts';
 import type { Validator } from './validate/validator.ts';
@@ -121,17 +121,15 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
     if (plan.action === 'reject') ledger.record(id, plan.file.fileId, 'rejected', { code: plan.code, reason: plan.reason, sopInstanceUid: plan.file.dicom.sopInstanceUid });
   }
   const todo = plans.filter((p) => p.action === 'import').map((p) => p.file);
-  let lastReport = 0;
-  const reportSoon = async () => {
-    if (Date.now() - lastReport < 2000) return;
-    lastReport = Date.now();
-    await reportOutcomes(client, ledger, id, lease.leaseToken).catch((e) => deps.log.warn({ shipmentId: id, err: e }, 'report failed; retried later'));
-  };
+  const reports = createReportQueue(
+    () => reportOutcomes(client, ledger, id, lease.leaseToken),
+    (error) => deps.log.warn({ shipmentId: id, err: error }, 'report failed; retried later'),
+  );
   const session = deps.destination.open(contextsOf(todo));
   try {
-    const store = (staged: StagedFile) => storeOne(session, staged, id, run.signal, deps).then(reportSoon);
+    const store = (staged: StagedFile) => storeOne(session, staged, id, run.signal, deps).then(() => reports.soon());
     if (lease.urgent) {
-      await stageAll({ ...run, files: todo, deps, onStaged: store });
+      await stageAll({ ...run, files: todo, deps, onStaged: store, onRejected: () => reports.soon() });
     } else {
       const staged: StagedFile[] = [];
       await stageAll({ ...run, files: todo, deps, onStaged: async (s) => void staged.push(s) });
@@ -144,9 +142,10 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
       }
     }
   } finally {
+    reports.stop();
     await session.close();
   }
-  await reportOutcomes(client, ledger, id, lease.leaseToken);
+  await reports.flush();
   const final = finalState(manifest, ledger.files(id));
   await client.finish(id, { leaseToken: lease.leaseToken, ...final });
   ledger.setShipment(id, 'finished', final.state, final.reason);

@@ -19,3 +19,35 @@ export async function reportOutcomes(client: PortalClient, ledger: Ledger, shipm
   }
   return rows.length;
 }
+
+export interface ReportQueue {
+  /** Reports within `delayMs` (batched with whatever else becomes terminal meanwhile); failures are retried later. */
+  soon(): void;
+  /** Reports everything now; throws if the portal does not take it. */
+  flush(): Promise<void>;
+  stop(): void;
+}
+
+export function createReportQueue(report: () => Promise<unknown>, onError: (error: unknown) => void, delayMs = 500): ReportQueue {
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  const run = () => (chain = chain.then(report, report));
+  return {
+    soon() {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        run().catch(onError);
+      }, delayMs);
+    },
+    async flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      await run();
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

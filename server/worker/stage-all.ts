@@ -29,6 +29,8 @@ export interface StageAllRequest {
   readonly files: readonly ManifestFile[];
   readonly deps: ImportDeps;
   readonly onStaged: (staged: StagedFile) => Promise<void>;
+  /** Told after each rejection (to report it soon). */
+  readonly onRejected?: () => void;
 }
 
 /** Rejections that belong to the file (the sender's bytes), not to the moment. */
@@ -43,7 +45,10 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
 async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<void> {
   const { deps, lease, signal } = request;
   const id = lease.shipmentId;
-  const reject = (code: string, reason: string) => deps.ledger.record(id, file.fileId, 'rejected', { code, reason, sopInstanceUid: file.dicom.sopInstanceUid });
+  const reject = (code: string, reason: string) => {
+    deps.ledger.record(id, file.fileId, 'rejected', { code, reason, sopInstanceUid: file.dicom.sopInstanceUid });
+    request.onRejected?.();
+  };
   deps.ledger.record(id, file.fileId, 'received');
   let staged: string | undefined;
   for (let attempt = 1; staged === undefined; attempt++) {
