@@ -18,7 +18,7 @@ export interface FileDecryptOptions {
   readonly shipmentId: string;
   readonly fileId: string;
   readonly engine?: AesGcmEngine;
-  /** Records opened concurrently (memory stays below window x rs). */
+  /** Records opened concurrently, 1..64, default 8 (memory stays below window x rs). */
   readonly window?: number;
 }
 
@@ -39,7 +39,8 @@ export async function* decryptAes128gcm(
   options: { readonly engine?: AesGcmEngine; readonly window?: number } = {},
 ): AsyncGenerator<Uint8Array> {
   const engine = options.engine ?? webCryptoAesGcm;
-  const window = Math.max(1, options.window ?? 8);
+  const asked = options.window ?? 8;
+  const window = Number.isFinite(asked) ? Math.min(64, Math.max(1, Math.floor(asked))) : 8;
   const queue = new ByteQueue();
   const inflight: Promise<{ data: Uint8Array; last: boolean }>[] = [];
   let keys: RecordKeys | undefined;
