@@ -8,7 +8,11 @@ export type LinkStatus = 'active' | 'expired' | 'revoked' | 'exhausted';
 export type ShipmentState = 'uploading' | 'received' | 'held' | 'importing' | 'imported' | 'imported-with-failures' | 'failed';
 export type FileOutcome = 'stored' | 'warning' | 'rejected' | 'failed';
 
-export interface Me { id: string; email: string; name: string; role: string; csrfToken: string | undefined; institution: string }
+export interface Me {
+  id: string; email: string; name: string; role: string; csrfToken: string | undefined; institution: string;
+  /** The portal can send links by e-mail (SMTP configured). */
+  mail: boolean;
+}
 
 export interface LinkView {
   id: string; purpose: Purpose; urgent: boolean; senderName: string; senderContact: string | null; note: string | null;
@@ -57,7 +61,8 @@ export function toMe(raw: unknown): Me {
   const body = obj(raw);
   const user = obj(body.user ?? body);
   return { id: str(user.id), email: str(user.email), name: str(user.name) || str(user.email), role: str(user.role),
-    csrfToken: optStr(body.csrfToken) ?? undefined, institution: str(obj(body.institution).name ?? body.institution) };
+    csrfToken: optStr(body.csrfToken) ?? undefined, institution: str(obj(body.institution).name ?? body.institution),
+    mail: obj(body.features).mail === true };
 }
 
 function linkStatus(link: Json, limits: Json, now: number): LinkStatus {
@@ -101,6 +106,10 @@ function toFile(raw: unknown): FileView {
 function outcomeCounts(shipment: Json, files: FileView[]): OutcomeCounts {
   // The list answer carries counts only once finished (outcome.files); the detail answer has every file.
   const given = obj(obj(shipment.outcome).files ?? shipment.outcomes);
+  if (files.length === 0 && Object.keys(given).length === 0 && typeof shipment.reportedFiles === 'number') {
+    // While importing, the list answer only says how many files the worker has reported so far.
+    return { stored: 0, warning: 0, failed: 0, reported: shipment.reportedFiles };
+  }
   if (files.length === 0 && Object.keys(given).length > 0) {
     const failed = num(given.failed) + num(given.rejected);
     return { stored: num(given.stored), warning: num(given.warning), failed, reported: num(given.stored) + num(given.warning) + failed };

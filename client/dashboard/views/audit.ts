@@ -1,4 +1,5 @@
 /** The audit trail (NEN 7513): filter by link, shipment, user and date; export CSV; the hash chain's status. */
+import { ApiError } from '../api.ts';
 import { errorNotice, table } from '../components.ts';
 import { field, h, replaceChildren } from '../dom.ts';
 import { t } from '../i18n.ts';
@@ -34,7 +35,7 @@ function row(entry: AuditEntry): HTMLTableRowElement {
   return h('tr', { 'data-seq': entry.seq, 'data-action': entry.action },
     h('td', { class: 'number' }, entry.seq),
     h('td', { class: 'mono' }, entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')),
-    h('td', {}, entry.actorKind, entry.actorId || entry.actorName ? `: ${entry.actorName ?? entry.actorId}` : ''),
+    h('td', {}, entry.actorKind, entry.actorId || entry.actorName ? `: ${entry.actorName || entry.actorId}` : ''),
     h('td', {}, entry.action),
     h('td', { class: 'mono' }, entry.objectType ? `${entry.objectType} ${entry.objectId ?? ''}` : ''),
     h('td', { class: 'mono' }, entry.ip ?? ''),
@@ -65,7 +66,7 @@ export function auditView(ctx: ViewContext): View {
         : table(t('audit.title'), ['#', t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.object'), t('audit.ip'), t('audit.details')],
           entries.map(row), { captionHidden: true }));
     } catch (error) {
-      replaceChildren(body, errorNotice(error));
+      replaceChildren(body, error instanceof ApiError && error.code === 'E_FORBIDDEN' ? h('p', { class: 'notice warning', 'data-testid': 'audit-forbidden' }, t('audit.forbidden')) : errorNotice(error));
     }
   }
 

@@ -4,6 +4,7 @@
  * read out by phone (the advice's check that the sender reaches the right receiver).
  */
 import QRCode from 'qrcode';
+import { errorText } from '../components.ts';
 import { h } from '../dom.ts';
 import { dateTime } from '../format.ts';
 import { t } from '../i18n.ts';
@@ -20,6 +21,26 @@ export function mailtoHref(ctx: ViewContext, issued: IssuedLink, senderContact: 
   const body = t('newLink.mailBody', { url: issued.url, code: issued.code, expires: dateTime(time(issued.expiresAt)), name: ctx.me.name });
   // RFC 6068: hfields percent-encoded; line breaks in the body as %0D%0A.
   return `mailto:${to}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body.replace(/\n/g, '\r\n'))}`;
+}
+
+/** Sending the link from the portal itself (only offered when the portal has SMTP configured). */
+function mailForm(ctx: ViewContext, issued: IssuedLink, senderContact: string | null): HTMLElement {
+  const id = `link-mail-${issued.id}`;
+  const status = h('p', { role: 'status', class: 'help' });
+  const input = h('input', { id, name: 'to', type: 'email', required: true, autocomplete: 'email', value: senderContact && EMAIL.test(senderContact) ? senderContact : '' });
+  const form = h('form', { class: 'mail-link', 'data-testid': 'link-mail' },
+    h('label', { for: id }, t('newLink.emailTo')), h('div', { class: 'row' }, input, h('button', { type: 'submit' }, t('newLink.emailSend'))), status);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const button = form.querySelector('button')!;
+    button.disabled = true;
+    ctx.api.post<{ to: string }>(`/api/receiver/links/${encodeURIComponent(issued.id)}/email`, { to: input.value.trim() })
+      .then((answer) => (status.textContent = t('newLink.emailSent', { to: answer.to })))
+      .catch((error: unknown) => (status.textContent = errorText(error)))
+      .finally(() => (button.disabled = false));
+  });
+  return form;
 }
 
 export function linkResult(ctx: ViewContext, issued: IssuedLink, link: { purpose: Purpose; senderName: string; senderContact: string | null }): HTMLElement {
@@ -56,5 +77,6 @@ export function linkResult(ctx: ViewContext, issued: IssuedLink, link: { purpose
         h('p', { class: 'code', 'data-testid': 'link-code' }, issued.code),
         h('p', { class: 'help' }, t('newLink.codeHelp')),
         h('p', {}, h('a', { class: 'button', href: mailtoHref(ctx, issued, link.senderContact, ctx.me.institution) }, t('newLink.mailto'))),
+        ctx.me.mail ? mailForm(ctx, issued, link.senderContact) : null,
         h('p', { class: 'help' }, t('links.expires'), ': ', dateTime(time(issued.expiresAt))))));
 }
