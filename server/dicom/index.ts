@@ -3,7 +3,7 @@
  * C-STORE session that sends datasets byte for byte, the Part 10 reader, and storing files from disk.
  */
 export { echo } from './echo.ts';
-export { createStoreSession, type StoreSession, type StoreSessionOptions } from './store-session.ts';
+export { createStoreSession, type RetryEvent, type StoreSession, type StoreSessionOptions } from './store-session.ts';
 export { storeFiles, listFiles, type FileResult, type StoreFilesOptions } from './store-files.ts';
 export { readPart10, type Part10Info } from './part10.ts';
 export { DicomError, DICOM_CODES, isRetriable, type DicomCode } from './dicom-error.ts';

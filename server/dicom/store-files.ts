@@ -10,7 +10,7 @@ import type { RetryPolicy } from './backoff.ts';
 import { DicomError } from './dicom-error.ts';
 import { readPart10, type Part10Info } from './part10.ts';
 import type { ContextKey } from './presentation-contexts.ts';
-import { createStoreSession } from './store-session.ts';
+import { createStoreSession, type StoreSessionOptions } from './store-session.ts';
 import type { StoreResult } from './types.ts';
 
 export interface FileResult extends Omit<StoreResult, 'outcome' | 'sopInstanceUid'> {
@@ -26,6 +26,7 @@ export interface StoreFilesOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Most file bytes held in memory at once (default 64 MiB; one file larger than this is still sent alone). */
   readonly readAheadBytes?: number;
+  readonly onRetry?: StoreSessionOptions['onRetry'];
   /** Called as each file is done, in completion order. */
   readonly onResult?: (result: FileResult) => void;
 }
@@ -84,7 +85,7 @@ export async function storeFiles(destination: Destination, paths: readonly strin
     }
   }
   const contexts: ContextKey[] = sendable.map(({ info }) => ({ sopClassUid: info.sopClassUid, transferSyntaxUid: info.transferSyntaxUid }));
-  const session = createStoreSession(destination, { contexts, associations: options.associations, timeouts: options.timeouts, retry: options.retry });
+  const session = createStoreSession(destination, { contexts, associations: options.associations, timeouts: options.timeouts, retry: options.retry, onRetry: options.onRetry });
   const budget = options.readAheadBytes ?? 64 * 1024 * 1024;
   let held = 0;
   let released: (() => void) | undefined;

@@ -24,6 +24,18 @@ export interface StoreSessionOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** How long an association with nothing to send stays open for the next instance (default 1000 ms). */
   readonly idleMs?: number;
+  /** Told each time an instance is queued again after a retriable failure (for logs and alerts). */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  readonly sopInstanceUid: string;
+  /** The failure's code: E_CONNECT, E_ASSOCIATION_REJECTED, E_OUT_OF_RESOURCES... */
+  readonly code: string | undefined;
+  readonly reason: string | undefined;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  readonly delayMs: number;
 }
 
 export interface StoreSession {
@@ -36,6 +48,8 @@ export interface StoreSession {
 interface Job {
   readonly instance: StoreInstance;
   readonly group: number;
+  /** Sends or association attempts made for it. */
+  tries: number;
   failures: number;
   notBefore: number;
   readonly resolve: (result: StoreResult) => void;
@@ -79,7 +93,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
 
   const finish = (job: Job, result: StoreResult) => {
     pending -= 1;
-    job.resolve({ ...result, attempts: job.failures + (result.outcome === 'failed' ? 0 : 1) });
+    job.resolve({ ...result, attempts: job.tries });
     if (pending === 0) idle?.();
   };
 
@@ -87,8 +101,10 @@ export function createStoreSession(destination: Destination, options: StoreSessi
   const retryOrFail = (job: Job, result: StoreResult) => {
     job.failures += 1;
     if (!result.retriable || job.failures >= retry.attempts) return finish(job, result);
-    job.notBefore = Date.now() + backoffDelay(retry, job.failures);
+    const delayMs = backoffDelay(retry, job.failures);
+    job.notBefore = Date.now() + delayMs;
     queue.unshift(job);
+    options.onRetry?.({ sopInstanceUid: job.instance.sopInstanceUid, code: result.code, reason: result.reason, attempts: job.tries, delayMs });
     wake();
   };
 
@@ -108,6 +124,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
         const own = association ? readyIndex(group) : -1;
         if (own >= 0) {
           const job = take(own);
+          job.tries += 1;
           const result = await storeOnce(association!, job.instance);
           if (result.retriable) retryOrFail(job, result);
           else finish(job, result);
@@ -136,11 +153,15 @@ export function createStoreSession(destination: Destination, options: StoreSessi
             limit = Math.max(1, working);
             return;
           }
-          connectFailures += 1;
-          connectNotBefore = Date.now() + backoffDelay(retry, connectFailures);
+          // Slots failing together count as one failure, so the backoff grows per round, not per association.
+          if (Date.now() >= connectNotBefore) {
+            connectFailures += 1;
+            connectNotBefore = Date.now() + backoffDelay(retry, connectFailures);
+          }
           const victim = readyIndex(group);
           if (victim >= 0) {
             const job = take(victim);
+            job.tries += 1;
             retryOrFail(job, failure(job.instance, error));
           }
         }
@@ -169,7 +190,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
       if (!groupOf.has(key)) addGroups([instance]);
       return new Promise<StoreResult>((resolve) => {
         pending += 1;
-        queue.push({ instance, group: groupOf.get(key)!, failures: 0, notBefore: 0, resolve });
+        queue.push({ instance, group: groupOf.get(key)!, tries: 0, failures: 0, notBefore: 0, resolve });
         ensureSlots();
         wake();
       });
