@@ -103,11 +103,6 @@ export async function sealRecord(keys: RecordKeys, seq: number, data: Uint8Array
   return keys.engine.seal(keys.key, recordNonce(keys.nonceBase, seq), [data, trailer]);
 }
 
-/** Seals one record whose plaintext is already framed (data || delimiter || padding). */
-export function sealFramed(keys: RecordKeys, seq: number, framed: Uint8Array): Promise<Uint8Array> {
-  return keys.engine.seal(keys.key, recordNonce(keys.nonceBase, seq), [framed]);
-}
-
 /**
  * Opens one record and strips its padding. Any failure (tag, all-zero plaintext, a delimiter other than 1 or 2)
  * is E_DECRYPT with the same message. Returns the data and whether the record said it was the last.
