@@ -6,7 +6,7 @@
 import './dashboard.css';
 import { createApi } from './api.ts';
 import { h, replaceChildren } from './dom.ts';
-import { language, setLanguage, t } from './i18n.ts';
+import { language, setLanguage, t, type MessageKey } from './i18n.ts';
 import { openLiveFeed, type LiveFeed } from './live.ts';
 import { toMe, type Me } from './model.ts';
 import type { View, ViewContext } from './view.ts';
@@ -29,12 +29,13 @@ const api = createApi(() => {
   if (me) sessionLost(t('login.expired'));
 });
 
-const routes: ReadonlyArray<readonly [RegExp, (ctx: ViewContext, match: RegExpExecArray) => View]> = [
-  [/^#\/shipments\/([^/]+)$/, (ctx, m) => shipmentView(ctx, decodeURIComponent(m[1]!))],
-  [/^#\/shipments$/, (ctx) => shipmentsView(ctx)],
-  [/^#\/links\/new$/, (ctx) => linkFormView(ctx)],
-  [/^#\/links$/, (ctx) => linksView(ctx)],
-  [/^#\/audit$/, (ctx) => auditView(ctx)],
+type Route = readonly [pattern: RegExp, title: MessageKey, make: (ctx: ViewContext, match: RegExpExecArray) => View];
+const routes: readonly Route[] = [
+  [/^#\/shipments\/([^/]+)$/, 'shipment.id', (ctx, m) => shipmentView(ctx, decodeURIComponent(m[1]!))],
+  [/^#\/shipments$/, 'nav.shipments', (ctx) => shipmentsView(ctx)],
+  [/^#\/links\/new$/, 'newLink.title', (ctx) => linkFormView(ctx)],
+  [/^#\/links$/, 'links.title', (ctx) => linksView(ctx)],
+  [/^#\/audit$/, 'audit.title', (ctx) => auditView(ctx)],
 ];
 
 function announce(text: string): void {
@@ -54,6 +55,7 @@ function header(current: string): HTMLElement {
   languageButton.addEventListener('click', () => {
     setLanguage(language() === 'nl' ? 'en' : 'nl');
     render();
+    document.querySelector<HTMLElement>('header.top button[lang]')?.focus(); // the header was rebuilt: keep the keyboard user's place
   });
   const logout = h('button', { type: 'button', class: 'link', 'data-action': 'logout' }, t('nav.logout'));
   logout.addEventListener('click', () => {
@@ -75,20 +77,24 @@ function setLiveStatus(connected: boolean): void {
   status.dataset.connected = String(connected);
 }
 
-function render(): void {
+function render(moveFocus = false): void {
   document.title = t('app.title');
   view?.dispose?.();
   view = undefined;
   if (!me) return;
   const hash = location.hash || '#/shipments';
-  const route = routes.map(([pattern, make]) => [pattern.exec(hash), make] as const).find(([match]) => match);
-  if (!route) {
+  const found = routes.map((route) => [route[0].exec(hash), route] as const).find(([match]) => match);
+  if (!found) {
     location.replace('#/shipments');
     return;
   }
+  const [match, [, title, make]] = found;
   const ctx: ViewContext = { api, me, announce, navigate: (next) => (location.hash = next) };
-  view = route[1](ctx, route[0]!);
+  view = make(ctx, match!);
+  // WCAG 2.4.2: each view has its own title; after navigating, focus moves to the new content (2.4.3).
+  document.title = `${t(title)} — ${t('app.name')}`;
   replaceChildren(root, header(hash), view.element, announcer);
+  if (moveFocus) view.element.focus();
   setLiveStatus(live !== undefined);
 }
 
@@ -119,7 +125,7 @@ function sessionLost(notice: string): void {
   replaceChildren(root, loginView(api, notice, startSession), announcer);
 }
 
-window.addEventListener('hashchange', () => render());
+window.addEventListener('hashchange', () => render(true));
 document.documentElement.lang = language();
 api.get<unknown>('/api/receiver/me')
   .then((body) => {
