@@ -31,7 +31,11 @@ export interface ShipmentView {
 }
 
 export interface ConsentStatement { recordedBy: string; date: string; reference: string }
-export interface StudyView { uid: string; date: string; modalities: string; description: string; series: number; instances: number }
+export interface StudyView {
+  uid: string; date: string; modalities: string; description: string; series: number; instances: number;
+  /** Only when the installation lets the worker report patient identity (docs/architecture.md). */
+  patient: string | null;
+}
 export interface FileView {
   fileId: string; size: number; received: number; complete: boolean; outcome: FileOutcome | null; code: string | null;
   reason: string | null; dimseStatus: number | null; sopInstanceUid: string | null;
@@ -142,6 +146,7 @@ function toStudy(raw: unknown): StudyView {
   return {
     uid: str(study.studyInstanceUid), date: str(study.date), modalities, description: str(study.description),
     series: num(study.series), instances: num(study.instances),
+    patient: [optStr(study.patientName), optStr(study.patientId)].filter(Boolean).join(' · ') || null,
   };
 }
 

@@ -43,9 +43,11 @@ function consentSection(ctx: ViewContext, s: ShipmentDetail, reload: () => Promi
 
 function studiesSection(s: ShipmentDetail): HTMLElement {
   if (s.studies.length === 0) return h('section', { class: 'card' }, h('h2', {}, t('studies.title')), h('p', {}, t('studies.none')));
+  const patients = s.studies.some((study) => study.patient !== null);
   return h('section', { class: 'card', 'data-testid': 'studies' }, table(t('studies.title'),
-    [t('studies.date'), t('studies.modality'), t('studies.description'), t('studies.series'), t('studies.instances')],
+    [...(patients ? [t('studies.patient')] : []), t('studies.date'), t('studies.modality'), t('studies.description'), t('studies.series'), t('studies.instances')],
     s.studies.map((study) => h('tr', { 'data-study-uid': study.uid },
+      patients ? h('td', {}, study.patient ?? '—') : null,
       h('td', {}, dicomDate(study.date)), h('td', {}, study.modalities), h('td', {}, study.description),
       h('td', { class: 'number' }, study.series), h('td', { class: 'number', 'data-testid': 'study-instances' }, study.instances)))));
 }
