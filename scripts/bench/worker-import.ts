@@ -37,7 +37,7 @@ try {
   const bytes = specs.reduce((n, s) => n + s.bytes.length, 0);
   worker = spawnPeer(process.execPath, [bin, 'worker'], {
     env: {
-      ...process.env, BEELDPOORT_DATA: portal.dataDir, BEELDPOORT_PORTAL_URL: portal.url, BEELDPOORT_LOG_LEVEL: 'warn',
+      ...process.env, BEELDPOORT_DATA: portal.dataDir, BEELDPOORT_PORTAL_URL: portal.url, BEELDPOORT_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       BEELDPOORT_PACS: `${pacs.aet}@127.0.0.1:${pacs.port}`,
     },
   });
@@ -73,6 +73,7 @@ try {
   console.log(`worker imported ${result.instances} instances (${result.shipmentMb} MB) in ${result.seconds} s; peak RSS ${result.workerPeakRssMb} MB (idle ${result.workerIdleRssMb} MB)`);
   console.log(JSON.stringify(result));
 } finally {
+  if (process.env.BENCH_LOG_LEVEL) console.error(worker?.log());
   await worker?.stop();
   await pacs.stop();
   await portal.stop();
