@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../server/config.ts';
+import { readPart10 } from '../server/dicom/index.ts';
 import { startPortal, type RunningPortal } from '../server/portal/listen.ts';
 import { startWorker, type RunningWorker } from '../server/worker/start-worker.ts';
 import { freePort } from './helpers/ports.ts';
@@ -83,14 +84,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** The data set of a Part 10 file (after the file meta group), or the whole file when it has no preamble. */
+/** The data set of a Part 10 file (after the file meta group, PS3.10 §7.1), or the whole of a bare data set. */
 export function datasetOf(bytes: Uint8Array): Uint8Array {
-  const magic = String.fromCharCode(...bytes.subarray(128, 132));
-  if (magic !== 'DICM') return bytes;
-  // PS3.10 §7.1: (0002,0000) UL group length, explicit VR LE, right after the magic.
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const groupLength = view.getUint32(132 + 8, true);
-  return bytes.subarray(132 + 12 + groupLength);
+  return bytes.subarray(readPart10(bytes).datasetOffset);
+}
+
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+/** PS3.5 A.5: an odd-length deflated data set travels with one trailing NUL pad. */
+function onTheWire(dataset: Uint8Array, transferSyntaxUid: string): Uint8Array {
+  return transferSyntaxUid === DEFLATED && dataset.length % 2 === 1 ? Uint8Array.from([...dataset, 0]) : dataset;
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -99,7 +102,7 @@ export function sha256(bytes: Uint8Array): string {
 
 /** SHA-256 of every instance's data set on the CD (what a bit-preserving PACS must receive). */
 export function cdDatasetHashes(cd: TestCd): string[] {
-  return cd.instances.map((instance) => sha256(datasetOf(new Uint8Array(readFileSync(instance.path))))).sort();
+  return cd.instances.map((instance) => sha256(onTheWire(datasetOf(new Uint8Array(readFileSync(instance.path))), instance.transferSyntaxUid))).sort();
 }
 
 /** SHA-256 of the data set of every file a storescp +B wrote. */

@@ -1,7 +1,6 @@
 /** The plain-text blocks `beeldpoort send` and `beeldpoort status` print: who receives, what is on the CD, the outcome. */
-import type { ShipmentSummary } from '../../shared/format/index.ts';
+import { formatInventory, type Inventory } from '../../shared/send/inventory.ts';
 import type { LinkInfo, ShipmentSummaryLine } from '../../shared/send/index.ts';
-import { formatBytes } from './progress-display.ts';
 
 const PURPOSES: Record<string, string> = {
   transfer: 'patient transfer (urgent)',
@@ -12,12 +11,6 @@ const PURPOSES: Record<string, string> = {
 /** DICOM DA (YYYYMMDD) as YYYY-MM-DD; anything else unchanged. */
 export function dicomDate(value: string): string {
   return /^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}` : value;
-}
-
-/** DICOM PN (Family^Given^Middle^Prefix^Suffix) as "Given Middle Family"-ish text, for people to read. */
-export function personName(value: string): string {
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = value.split('=')[0]!.split('^');
-  return [prefix, given, middle, family, suffix].filter((part) => part.trim() !== '').join(' ') || value;
 }
 
 export function describeLink(link: LinkInfo): string {
@@ -33,24 +26,14 @@ export function describeLink(link: LinkInfo): string {
   ].join('\n') + '\n';
 }
 
-export function describeInventory(summary: ShipmentSummary, warnings: readonly string[], bytes: number): string {
-  const lines: string[] = [];
-  for (const patient of summary.patients) {
-    lines.push(`Patient: ${personName(patient.name)}  id ${patient.id}${patient.issuer ? ` (${patient.issuer})` : ''}  born ${dicomDate(patient.birthDate) || 'unknown'}`);
+/** The inventory (the scanner's own text) and every file left behind with its reason. */
+export function describeInventory(inventory: Inventory): string {
+  const lines = formatInventory(inventory);
+  if (inventory.skipped.length > 0) {
+    lines.push('Not sent:');
+    for (const skipped of inventory.skipped.slice(0, 50)) lines.push(`  ${skipped.path}: ${skipped.reason}`);
+    if (inventory.skipped.length > 50) lines.push(`  … and ${inventory.skipped.length - 50} more`);
   }
-  for (const study of summary.studies) {
-    lines.push(
-      `  Study ${dicomDate(study.date) || '(no date)'}  ${study.modalities.join('/') || '-'}  ${study.description || '(no description)'}` +
-        `${study.accession ? `  accession ${study.accession}` : ''}: ${study.series} series, ${study.instances} instances`,
-    );
-  }
-  lines.push(`In total: ${summary.studies.length} studies, ${summary.series} series, ${summary.instances} instances, ${formatBytes(bytes)}`);
-  if (summary.skipped.length > 0) {
-    lines.push(`Skipped ${summary.skipped.length} files:`);
-    for (const skipped of summary.skipped.slice(0, 20)) lines.push(`  ${skipped.path}: ${skipped.reason}`);
-    if (summary.skipped.length > 20) lines.push(`  … and ${summary.skipped.length - 20} more`);
-  }
-  for (const warning of warnings) lines.push(`WARNING: ${warning}`);
   return `${lines.join('\n')}\n\n`;
 }
 
