@@ -9,7 +9,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { FormatError, openEnvelope, type JWK, type Manifest, type ManifestFile } from '../../shared/format/index.ts';
+import { FormatError, ID_PATTERN, openEnvelope, type JWK, type Manifest, type ManifestFile } from '../../shared/format/index.ts';
 import type { Destination, DestinationSession } from './destination.ts';
 import type { Ledger } from './ledger.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
@@ -56,6 +56,8 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
   const { client, ledger, log } = deps;
   const id = lease.shipmentId;
   const { leaseToken } = lease;
+  // The portal sits in the DMZ and is not trusted with our paths: the id names a staging directory.
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new WorkerError('E_PORTAL', `the portal offered an invalid shipment id "${String(id).slice(0, 80)}"`);
   ledger.beginShipment(id);
   let secret: Uint8Array;
   let manifest: Manifest;
