@@ -70,7 +70,8 @@ test('a simulated tus upload cut at unaligned offsets and resumed after a "reloa
   const source = { plainSize: plain.length, readPlain: async (a: number, b: number) => plain.slice(a, b) };
   const stored: Uint8Array[] = []; // what the server kept
   let offset = 0; // the server's Upload-Offset
-  const cuts = [1, 70_001, 65_553 * 2 + 5, 250_000]; // network cuts land mid-chunk, mid-record, mid-header
+  // Network cuts land inside the header, mid-record, 5 octets into record 1, and mid-chunk further on.
+  const cuts = [1, 70_001, 21 + RECORD_SIZE + 5, 400_000];
   const chunkSize = 100_000;
   let total: number | undefined;
   let attempts = 0;

@@ -2,10 +2,10 @@ import { FormatError } from './errors.ts';
 import { HEADER_FIXED_LENGTH, MAX_RECORD_SIZE, MIN_RECORD_SIZE, RECORD_OVERHEAD } from './rfc8188.ts';
 
 /**
- * The record size rs we write (RFC 8188 §2.1: the size of each ciphertext record, tag included): 64 KiB of file
+ * The record size rs we write (RFC 8188 §2.1: the size of each ciphertext record, tag included): 256 KiB of file
  * data per record plus the delimiter and the tag. Chosen by measurement (docs/format.md, "Record size").
  */
-export const RECORD_DATA_SIZE = 64 * 1024;
+export const RECORD_DATA_SIZE = 256 * 1024;
 export const RECORD_SIZE = RECORD_DATA_SIZE + RECORD_OVERHEAD;
 /** We write an empty keyid: the header is always 21 octets, so the size depends on the plaintext size alone. */
 export const HEADER_LENGTH = HEADER_FIXED_LENGTH;

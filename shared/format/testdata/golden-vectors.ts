@@ -91,39 +91,39 @@ export const GOLDEN: GoldenVectors = {
       "hex": "3ee9150c39a7115eb17e0c502924bd4800000040000d486728adfaa3c489abdfe54215fa93e229e4a7ad87aec96234ba244ea69365b2ff8dc9cb9637f54fb6075d7b7eb72cb2fe55ca27320ad53c826b374e2490d56080649479c7b0d8af1666cc40a47e557b820d057ea107795b405f0033ba9287f1de9188efd9883098412fe6e64321734991daecdea0be2792466740e58e8c321f8b2106dac82e15591cdc8b807dff9cecf6a0d827a6c7c0c9a5e21ca62386d6f46c70d77e8d5f0aae6741b7beab094b8b10b5061efdb46190c5900246e73ff61f5054d946a5e34e17ab71bab75e2c365845d1c0777789c54fba"
     },
     {
-      "recordSize": 65553,
+      "recordSize": 262161,
       "plainSize": 0,
-      "sha256": "0e4cc9cdf8910c099af6b8b75602faf4c8ba343ab34767cf2512ce6ab39bbdb3"
+      "sha256": "b790b7be907b4857a9aaa853a109e015d38ef3891d50ed53f58ba7dd97fac4e7"
     },
     {
-      "recordSize": 65553,
+      "recordSize": 262161,
       "plainSize": 1,
-      "sha256": "edb218eb185910186d9e7129982dc3d93d852a9ba196738de3cb9fadf7e84d7f"
+      "sha256": "75d2e9951721e0341c6c1d171e472b49a0f943e28652c2fff8d46c42e926f1d7"
     },
     {
-      "recordSize": 65553,
+      "recordSize": 262161,
       "plainSize": 1000,
-      "sha256": "f53ded9b4e2141164957abeaaa78f92b2757f54087d81662bbd6b4fdc206387e"
+      "sha256": "2cff20d72abc7ed68c0992a4936e2becea23dd50bef000adeedf26ef35b3d168"
     },
     {
-      "recordSize": 65553,
-      "plainSize": 65535,
-      "sha256": "4bbf5485c2e4c3c5772406c3ba775f474c125a396becc8e591216ed76202985b"
+      "recordSize": 262161,
+      "plainSize": 262143,
+      "sha256": "e1fc3699adfcda3e7832cecb17854f16e090e6530b5d81859a389f7b1eadae60"
     },
     {
-      "recordSize": 65553,
-      "plainSize": 65536,
-      "sha256": "95d3b4c448d9d8592d89117e9bbb7b156d8af3c1e6acc2c0ac9bc084579a2c6f"
+      "recordSize": 262161,
+      "plainSize": 262144,
+      "sha256": "9f8fcbcbe88cf9305355bfef0cde92cf082aa95fdea8996f89037d05a7c49584"
     },
     {
-      "recordSize": 65553,
-      "plainSize": 65537,
-      "sha256": "c09301d6f2bbd88cd8074c09d0e22b69a5dfb5b67042ce72d16588e517ffda5e"
+      "recordSize": 262161,
+      "plainSize": 262145,
+      "sha256": "1d58aad348df87e293e7da9f40f60db553067de55b3c5017ee189165d86d9426"
     },
     {
-      "recordSize": 65553,
-      "plainSize": 196613,
-      "sha256": "c3e2e4df8a47c497ac8a2a928f5fbb7436f6a06471893040af688fb0f02e64e2"
+      "recordSize": 262161,
+      "plainSize": 786437,
+      "sha256": "5f44a31859e7f267fd980892a7d3a7890c7828e5e2808893853abee374416892"
     }
   ],
   "envelope": {
