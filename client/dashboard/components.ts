@@ -39,7 +39,7 @@ export function shipmentProgress(s: ShipmentView): HTMLElement {
     return h('div', { class: 'progress', 'data-progress': 'outcome' },
       t('progress.outcome', { stored: s.outcomes.stored + s.outcomes.warning, failed: s.outcomes.failed }));
   }
-  return h('div', { class: 'progress' }, `${s.fileCount} · ${bytes(s.totalBytes)}`);
+  return h('div', { class: 'progress' }, t('progress.received', { files: s.fileCount, bytes: bytes(s.totalBytes) }));
 }
 
 /** A table with a caption and header cells scoped to their columns (WCAG 1.3.1). */

@@ -23,7 +23,7 @@ function consentSection(ctx: ViewContext, s: ShipmentDetail, reload: () => Promi
     : h('p', { class: 'notice warning' }, t('consent.none')));
   if (s.consentVerifiedAt) {
     section.append(h('p', { class: 'notice ok', 'data-testid': 'consent-verified' },
-      t('consent.verified', { who: s.consentVerifiedBy ?? '?', when: dateTime(s.consentVerifiedAt) })));
+      t('consent.verified', { who: s.consentVerifiedBy === ctx.me.id ? ctx.me.name : s.consentVerifiedBy ?? '?', when: dateTime(s.consentVerifiedAt) })));
   } else if (s.state === 'held') {
     const status = h('div', { 'aria-live': 'polite' });
     const verify = h('button', { type: 'button', class: 'primary', 'data-action': 'verify-consent', 'data-focus': 'verify-consent' }, t('consent.verify'));
