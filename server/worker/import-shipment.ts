@@ -10,6 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { FormatError, ID_PATTERN, openEnvelope, type JWK, type Manifest, type ManifestFile } from '../../shared/format/index.ts';
+import { ByteBudget } from './byte-budget.ts';
 import type { Destination, DestinationSession } from './destination.ts';
 import type { Ledger } from './ledger.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
@@ -27,6 +28,8 @@ export interface ImportPolicy {
   readonly downloads: number;
   /** Instances being stored at once (default associations + 1); each holds one instance in memory. */
   readonly storesInFlight: number;
+  /** Bytes of instances held in memory for C-STORE at once (default 256 MiB; one larger instance goes alone). */
+  readonly storeMemoryBytes: number;
   /** How often to ask the portal for newly complete files while an upload runs (default 2 s). */
   readonly pollMs: number;
   /** Give the lease back when no file completed for this long (default 2 min). */
@@ -129,7 +132,16 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
   );
   const session = deps.destination.open(contextsOf(todo));
   try {
-    const store = (staged: StagedFile) => storeOne(session, staged, id, run.signal, deps).then(() => reports.soon());
+    const budget = new ByteBudget(policy.storeMemoryBytes);
+    const store = async (staged: StagedFile) => {
+      const release = await budget.acquire(staged.file.size);
+      try {
+        await storeOne(session, staged, id, run.signal, deps);
+      } finally {
+        release();
+      }
+      reports.soon();
+    };
     if (lease.urgent) {
       await stageAll({ ...run, files: todo, deps, onStaged: store, onRejected: () => reports.soon() });
     } else {
