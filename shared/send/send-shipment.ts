@@ -139,23 +139,32 @@ async function uploadWithRetry(
       if (attempt >= attempts) {
         throw new SendError('E_SEND_UPLOAD', `file ${file.path} failed after ${attempts} attempts: ${failure.message}`, { cause: error });
       }
+      // The last request may have landed although its answer was lost (a portal crash, a cut connection): if the
+      // portal holds the file complete, it is done. Otherwise a retry would meet 409 (E_FILE_COMPLETE, or
+      // E_STATE_CONFLICT once the whole shipment is received) until the attempts run out.
+      const fresh = await freshUploadState(options.api, plan.shipmentId, file.fileId, uploadUrl);
+      if (fresh.complete) {
+        tracker.fileDone(file.fileId);
+        options.onProgress?.(tracker.snapshot());
+        return;
+      }
       options.onNotice?.(`retrying ${file.path} (attempt ${attempt + 1} of ${attempts}): ${failure.message}`);
       await sleep(retryDelay(attempt), signal);
-      uploadUrl = await freshUploadUrl(options.api, plan.shipmentId, file.fileId, uploadUrl);
+      uploadUrl = fresh.uploadUrl;
     }
   }
 }
 
 /** Asks the portal where this file's upload stands now; keeps the old URL when the portal cannot say. */
-async function freshUploadUrl(api: SenderApi, shipmentId: string, fileId: string, previous: string | undefined): Promise<string | undefined> {
+async function freshUploadState(api: SenderApi, shipmentId: string, fileId: string, previous: string | undefined): Promise<{ uploadUrl: string | undefined; complete: boolean }> {
   try {
     const status = await api.shipment(shipmentId);
     const file = status.files.find((candidate) => candidate.fileId === fileId);
-    return file ? (file.uploadUrl ?? undefined) : previous;
+    return file ? { uploadUrl: file.uploadUrl ?? undefined, complete: file.complete } : { uploadUrl: previous, complete: false };
   } catch (error) {
     const failure = asSendError(error);
     if (failure.permanent) throw failure;
-    return previous;
+    return { uploadUrl: previous, complete: false };
   }
 }
 
