@@ -117,6 +117,11 @@ test('a new link shows its URL, QR code, mailto draft and verification code, and
     const help = await page.locator(`#purpose-${purpose}-help`).textContent();
     assert.match(help ?? '', /Situation [ABC]/, `the ${purpose} choice explains its situation`);
   }
+  // No purpose is preselected: it decides whether consent is checked, so it must be chosen.
+  await page.fill('#link-sender', 'Nobody chose');
+  await page.click('form.link-form button[type=submit]');
+  assert.equal(await page.locator('#purpose-transfer').evaluate((input: HTMLInputElement) => input.validity.valueMissing), true);
+  assert.equal(await page.locator('section.link-result').count(), 0);
   const link = await createLinkInForm(page, 'consult', 'UMC Noord', 'pacs@umcnoord.example');
   assert.match(link.url, new RegExp(`^${portal.url}/s/#ey`));
   assert.match(link.code, /^[A-Z0-9]{6}$/);

@@ -10,12 +10,14 @@ import type { View, ViewContext } from '../view.ts';
 import { linkResult, type IssuedLink } from './link-result.ts';
 
 const GB = 1_000_000_000;
-const PURPOSES: readonly Purpose[] = ['transfer', 'consult', 'internal'];
+// In the advice's order (situations A, B, C). No default: the purpose decides whether consent is checked before
+// import, so it must be a conscious choice, never an unnoticed preselection.
+const PURPOSES: readonly Purpose[] = ['internal', 'consult', 'transfer'];
 
-function purposeChoice(purpose: Purpose, checked: boolean): HTMLElement {
+function purposeChoice(purpose: Purpose): HTMLElement {
   const id = `purpose-${purpose}`;
   return h('div', { class: 'choice' },
-    h('input', { type: 'radio', name: 'purpose', id, value: purpose, checked, required: true, 'aria-describedby': `${id}-help` }),
+    h('input', { type: 'radio', name: 'purpose', id, value: purpose, required: true, 'aria-describedby': `${id}-help` }),
     h('label', { for: id }, t(`purpose.${purpose}`)),
     h('p', { id: `${id}-help`, class: 'help' }, t(`purpose.${purpose}.help`)));
 }
@@ -27,7 +29,7 @@ function numberInput(id: string, name: string, label: string, value: number, min
 export function linkFormView(ctx: ViewContext): View {
   const status = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'card link-form', novalidate: false },
-    h('fieldset', {}, h('legend', {}, t('newLink.purpose')), PURPOSES.map((p, i) => purposeChoice(p, i === 0))),
+    h('fieldset', {}, h('legend', {}, t('newLink.purpose')), PURPOSES.map((p) => purposeChoice(p))),
     h('label', { for: 'link-sender' }, t('newLink.sender')),
     h('input', { id: 'link-sender', name: 'sender', type: 'text', required: true, maxlength: 200, autocomplete: 'organization' }),
     h('label', { for: 'link-contact' }, t('newLink.contact')),
