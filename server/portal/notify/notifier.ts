@@ -13,7 +13,13 @@ import { postWebhook } from './webhook.ts';
 export interface Notifier {
   /** Resolves when every notification started so far has been delivered or given up on. */
   idle(): Promise<void>;
+  /** Stops listening, waits for deliveries in flight, closes the SMTP transport. */
   close(): Promise<void>;
+  /**
+   * Stops at once (the portal's synchronous close): a delivery still in flight is not recorded, so it is sent
+   * again after the restart — at least once, never lost.
+   */
+  stop(): void;
 }
 
 type Channel = 'email' | 'webhook';
@@ -58,8 +64,10 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
       const object = { type: 'shipment', id: shipmentId };
       try {
         await deliver(notification, channel);
+        if (closed) return; // stopped meanwhile: the database may be closed; the catch-up at start re-sends
         ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.sent', object, details: { event, channel, urgent: notification.urgent } }, ctx.now());
       } catch (error) {
+        if (closed) return;
         ctx.log.warn({ err: error, shipmentId, event, channel }, 'notification failed');
         ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.failed', object, details: { event, channel, error: String((error as Error).message ?? error).slice(0, 200) } }, ctx.now());
       }
@@ -90,6 +98,11 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
     async close() {
       ctx.changes.off('shipment', onChange);
       await idle();
+      closed = true;
+      transport?.close();
+    },
+    stop() {
+      ctx.changes.off('shipment', onChange);
       closed = true;
       transport?.close();
     },
