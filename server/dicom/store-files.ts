@@ -3,10 +3,11 @@
  * propose the right presentation contexts up front, then reads and sends the files with a bounded read-ahead so a
  * 700 MB CD never sits in memory. Non-DICOM files and DICOMDIRs are skipped with a reason, not sent.
  */
-import { open, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Destination, Timeouts } from './association.ts';
 import type { RetryPolicy } from './backoff.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { DicomError } from './dicom-error.ts';
 import { readPart10, type Part10Info } from './part10.ts';
 import type { ContextKey } from './presentation-contexts.ts';
@@ -31,8 +32,9 @@ export interface StoreFilesOptions {
   readonly onResult?: (result: FileResult) => void;
 }
 
-/** Enough for any file meta group and the identity elements of a bare dataset. */
-const HEADER_BYTES = 64 * 1024;
+/** Enough for a file meta group and the identity elements of a bare dataset; more is read when it is not. */
+const HEADER_BYTES = 16 * 1024;
+const MAX_HEADER_BYTES = 1024 * 1024;
 
 /** Every regular file under the given paths (folders recursed), each once, in a stable order. */
 export async function listFiles(paths: readonly string[]): Promise<string[]> {
@@ -51,14 +53,30 @@ export async function listFiles(paths: readonly string[]): Promise<string[]> {
   return [...files].sort();
 }
 
-async function readHeader(file: string): Promise<Uint8Array> {
+/** Reads the first `length` bytes of a file (fewer if it is shorter) into `buffer`. */
+async function readInto(file: string, buffer: Uint8Array, length: number): Promise<Uint8Array> {
   const handle = await open(file, 'r');
   try {
-    const buffer = new Uint8Array(HEADER_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEADER_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(buffer, done, length - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return buffer.subarray(0, done);
   } finally {
     await handle.close();
+  }
+}
+
+/** The Part 10 header of a file, reading more than the first 16 KiB only when a long header needs it. */
+async function scanHeader(file: string, size: number): Promise<Part10Info> {
+  const scratch = new Uint8Array(Math.min(size, MAX_HEADER_BYTES));
+  try {
+    return readPart10(await readInto(file, scratch, Math.min(size, HEADER_BYTES)));
+  } catch (error) {
+    if (size <= HEADER_BYTES) throw error;
+    return readPart10(await readInto(file, scratch, scratch.length));
   }
 }
 
@@ -79,7 +97,7 @@ export async function storeFiles(destination: Destination, paths: readonly strin
   for (const file of files) {
     const size = (await stat(file)).size;
     try {
-      sendable.push({ file, size, info: readPart10(await readHeader(file)) });
+      sendable.push({ file, size, info: await scanHeader(file, size) });
     } catch (error) {
       report(skipped(file, size, error));
     }
@@ -87,6 +105,7 @@ export async function storeFiles(destination: Destination, paths: readonly strin
   const contexts: ContextKey[] = sendable.map(({ info }) => ({ sopClassUid: info.sopClassUid, transferSyntaxUid: info.transferSyntaxUid }));
   const session = createStoreSession(destination, { contexts, associations: options.associations, timeouts: options.timeouts, retry: options.retry, onRetry: options.onRetry });
   const budget = options.readAheadBytes ?? 64 * 1024 * 1024;
+  const pool = new BufferPool(budget);
   let held = 0;
   let released: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
@@ -95,14 +114,17 @@ export async function storeFiles(destination: Destination, paths: readonly strin
       while (held > 0 && held + size > budget) await new Promise<void>((resolve) => { released = resolve; });
       held += size;
       const task = (async () => {
+        const buffer = pool.acquire(size);
         try {
-          const bytes = new Uint8Array(await readFile(file));
+          const bytes = await readInto(file, buffer, size);
+          if ((await stat(file)).size !== size) throw new Error(`${file} changed while it was being sent`);
           const info = readPart10(bytes); // again on the whole file: it may have changed since the scan
           const result = await session.store({ ...info, dataset: bytes.subarray(info.datasetOffset) });
           report({ ...result, path: file, bytes: size });
         } catch (error) {
           report(skipped(file, size, error));
         } finally {
+          pool.release(buffer);
           held -= size;
           released?.();
         }

@@ -1,0 +1,123 @@
+// npm run bench:store — our C-STORE sender (`beeldpoort store`) against DCMTK's storescu on the same ~700 MB test
+// CD (cached under .bench-cache/), both into the same storescp +B. Round 1: storescp with TCP_NODELAY=1, the two
+// senders alternated BENCH_STORE_ROUNDS times (default 3), storescu with TCP_NODELAY=1 too; target ours/storescu
+// <= 1.0 on the median. Round 2: a storescp WITHOUT TCP_NODELAY (Nagle on, like a default PACS); target ours at
+// least 5x faster than storescu. storescp runs with --fork, as a PACS serves several associations at once. Wall
+// time and peak RSS of each sender from /usr/bin/time. A script, not a test; the last line is one JSON object.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTestCd } from '../../server/test-cd/make-test-cd.ts';
+import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CACHE = path.join(ROOT, '.bench-cache', 'store-cd');
+const MARKER = `${CACHE}.json`;
+const OPTIONS = { studies: 2, series: 3, images: 220 };
+const ROUNDS = Number(process.env.BENCH_STORE_ROUNDS ?? 3);
+const NAGLE_ROUNDS = Number(process.env.BENCH_STORE_NAGLE_ROUNDS ?? 1);
+
+interface Cd { root: string; files: string[]; instances: number; bytes: number }
+interface Run { seconds: number; maxRssMB: number; received: number }
+
+async function testCd(): Promise<Cd> {
+  if (existsSync(MARKER)) {
+    const cached = JSON.parse(readFileSync(MARKER, 'utf8')) as Cd & { options: unknown };
+    if (JSON.stringify(cached.options) === JSON.stringify(OPTIONS) && existsSync(cached.root)) return cached;
+  }
+  rmSync(CACHE, { recursive: true, force: true });
+  mkdirSync(CACHE, { recursive: true });
+  console.log(`generating the test CD ${JSON.stringify(OPTIONS)} under ${CACHE} ...`);
+  const cd = await makeTestCd(CACHE, OPTIONS);
+  const out: Cd = { root: cd.root, files: cd.instances.map((i) => i.path), instances: cd.instances.length, bytes: cd.instances.reduce((n, i) => n + i.size, 0) };
+  writeFileSync(MARKER, JSON.stringify({ ...out, options: OPTIONS }));
+  return out;
+}
+
+/** Runs a command under /usr/bin/time; returns wall seconds and peak RSS. Fails on a non-zero exit. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; maxRssMB: number }> {
+  const report = path.join(ROOT, '.bench-cache', `time-${process.pid}.txt`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '%e %M', '-o', report, command, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${command} exited ${code}: ${stderr}`));
+      const [seconds, kb] = readFileSync(report, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+      rmSync(report, { force: true });
+      resolve({ seconds: seconds!, maxRssMB: Math.round(kb! / 1024) });
+    });
+  });
+}
+
+async function emptied(scp: Storescp): Promise<number> {
+  const files = await scp.files();
+  for (const name of readdirSync(scp.dir)) rmSync(path.join(scp.dir, name), { recursive: true, force: true });
+  return files.length;
+}
+
+async function storescu(scp: Storescp, cd: Cd): Promise<Run> {
+  // storescu's proposals per SOP class plus RLE (-xr; it cannot send the RLE images otherwise); one association.
+  const env = { ...process.env, TCP_NODELAY: '1' };
+  const run = await timed('storescu', ['-aet', 'STORESCU', '-aec', scp.aet, '-xr', '127.0.0.1', String(scp.port), ...cd.files], env);
+  return { ...run, received: await emptied(scp) };
+}
+
+async function ours(scp: Storescp, cd: Cd): Promise<Run> {
+  const env = { ...process.env };
+  delete env.BEELDPOORT_ASSOCIATIONS;
+  const run = await timed(process.execPath, [path.join(ROOT, 'server/cli/bin.js'), 'store', '--pacs', `${scp.aet}@127.0.0.1:${scp.port}`, cd.root], env);
+  return { ...run, received: await emptied(scp) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const show = (who: string, r: Run, cd: Cd) =>
+  console.log(`${who.padEnd(28)} ${r.seconds.toFixed(2).padStart(7)} s  ${(cd.bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  peak RSS ${r.maxRssMB} MB  received ${r.received}/${cd.instances}`);
+
+const cd = await testCd();
+console.log(`test CD: ${cd.instances} instances, ${(cd.bytes / 1e6).toFixed(0)} MB`);
+
+const fast = await startStorescp({ noDelay: true, extraArgs: ['--fork'] });
+const runs = { storescu: [] as Run[], ours: [] as Run[] };
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    const a = await storescu(fast, cd);
+    show(`storescu  (NODELAY) #${round}`, a, cd);
+    const b = await ours(fast, cd);
+    show(`beeldpoort (NODELAY) #${round}`, b, cd);
+    runs.storescu.push(a);
+    runs.ours.push(b);
+  }
+} finally {
+  await fast.stop();
+}
+
+const slow = await startStorescp({ noDelay: false, extraArgs: ['--fork'] });
+const nagle = { storescu: [] as Run[], ours: [] as Run[] };
+try {
+  for (let round = 1; round <= NAGLE_ROUNDS; round++) {
+    const b = await ours(slow, cd);
+    show(`beeldpoort (Nagle on) #${round}`, b, cd);
+    const a = await storescu(slow, cd);
+    show(`storescu  (Nagle on) #${round}`, a, cd);
+    nagle.ours.push(b);
+    nagle.storescu.push(a);
+  }
+} finally {
+  await slow.stop();
+}
+
+const ratio = median(runs.ours.map((r) => r.seconds)) / median(runs.storescu.map((r) => r.seconds));
+const speedup = median(nagle.storescu.map((r) => r.seconds)) / median(nagle.ours.map((r) => r.seconds));
+const complete = [...runs.ours, ...runs.storescu, ...nagle.ours, ...nagle.storescu].every((r) => r.received === cd.instances);
+const peakRssMB = Math.max(...[...runs.ours, ...nagle.ours].map((r) => r.maxRssMB));
+console.log(`ours/storescu with TCP_NODELAY: ${ratio.toFixed(2)} (target <= 1.0)`);
+console.log(`storescu/ours with Nagle on at the PACS: ${speedup.toFixed(1)}x (target >= 5)`);
+console.log(`peak RSS of beeldpoort store: ${peakRssMB} MB for ${(cd.bytes / 1e6).toFixed(0)} MB`);
+console.log(JSON.stringify({
+  bench: 'store', instances: cd.instances, bytes: cd.bytes, rounds: ROUNDS, complete,
+  noDelay: { storescuSeconds: runs.storescu.map((r) => r.seconds), oursSeconds: runs.ours.map((r) => r.seconds), ratio: Number(ratio.toFixed(3)), target: ratio <= 1 },
+  nagle: { storescuSeconds: nagle.storescu.map((r) => r.seconds), oursSeconds: nagle.ours.map((r) => r.seconds), speedup: Number(speedup.toFixed(2)), target: speedup >= 5 },
+  peakRssMB, storescuPeakRssMB: Math.max(...[...runs.storescu, ...nagle.storescu].map((r) => r.maxRssMB)),
+}));
