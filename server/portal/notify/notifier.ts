@@ -34,9 +34,15 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
   const queues = new Map<string, Promise<void>>();
   let closed = false;
 
+  // Deliveries known to be recorded: a shipment changes once per reported file, so the audit is read once, not each time.
+  const known = new Set<string>();
   function sent(shipmentId: string, event: NotificationEvent, channel: Channel): boolean {
-    return ctx.stores.audit.list({ objectId: shipmentId, limit: 1000 })
+    const key = `${shipmentId}\n${event}\n${channel}`;
+    if (known.has(key)) return true;
+    const found = ctx.stores.audit.list({ objectId: shipmentId, limit: 1000 })
       .some((r) => r.action === 'notification.sent' && r.details?.event === event && r.details?.channel === channel);
+    if (found) known.add(key);
+    return found;
   }
 
   async function deliver(n: Notification, channel: Channel): Promise<void> {
@@ -66,6 +72,7 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
         await deliver(notification, channel);
         if (closed) return; // stopped meanwhile: the database may be closed; the catch-up at start re-sends
         ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.sent', object, details: { event, channel, urgent: notification.urgent } }, ctx.now());
+        known.add(`${shipmentId}\n${event}\n${channel}`);
       } catch (error) {
         if (closed) return;
         ctx.log.warn({ err: error, shipmentId, event, channel }, 'notification failed');
