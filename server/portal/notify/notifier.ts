@@ -24,6 +24,7 @@ export interface Notifier {
 
 type Channel = 'email' | 'webhook';
 const CATCH_UP_MS = 24 * 3_600_000;
+const MAX_FAILURES = 3;
 
 export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'log' | 'now'>, settings: NotifySettings, dashboardUrl: string): Notifier {
   const channels: Channel[] = [];
@@ -36,6 +37,8 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
 
   // Deliveries known to be recorded: a shipment changes once per reported file, so the audit is read once, not each time.
   const known = new Set<string>();
+  // A receiver that keeps refusing is not retried on every later change of the shipment (each try is audited).
+  const failures = new Map<string, number>();
   function sent(shipmentId: string, event: NotificationEvent, channel: Channel): boolean {
     const key = `${shipmentId}\n${event}\n${channel}`;
     if (known.has(key)) return true;
@@ -65,16 +68,18 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
     if (!event) return;
     // A shipment that finished without the received notice having gone out gets only the final one.
     for (const channel of channels) {
-      if (sent(shipmentId, event, channel)) continue;
+      const key = `${shipmentId}\n${event}\n${channel}`;
+      if ((failures.get(key) ?? 0) >= MAX_FAILURES || sent(shipmentId, event, channel)) continue;
       const notification = buildNotification(facts, event, dashboardUrl, ctx.now());
       const object = { type: 'shipment', id: shipmentId };
       try {
         await deliver(notification, channel);
         if (closed) return; // stopped meanwhile: the database may be closed; the catch-up at start re-sends
         ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.sent', object, details: { event, channel, urgent: notification.urgent } }, ctx.now());
-        known.add(`${shipmentId}\n${event}\n${channel}`);
+        known.add(key);
       } catch (error) {
         if (closed) return;
+        failures.set(key, (failures.get(key) ?? 0) + 1);
         ctx.log.warn({ err: error, shipmentId, event, channel }, 'notification failed');
         ctx.stores.audit.append({ actor: { kind: 'system', id: 'notifier' }, action: 'notification.failed', object, details: { event, channel, error: String((error as Error).message ?? error).slice(0, 200) } }, ctx.now());
       }
