@@ -97,15 +97,18 @@ test('a notification missed while the portal was down is sent at start-up, once'
   assert.equal(hook.received[0]!.body.urgent, false);
 });
 
-test('a webhook that keeps failing is audited as notification.failed', async (t) => {
+test('a webhook that keeps failing is audited as notification.failed and not retried endlessly', async (t) => {
   const hook = await startWebhookReceiver(t, 400);
-  const { ctx, stores, addShipment, tick } = setUp(t);
+  const { ctx, stores, changes, addShipment, tick } = setUp(t);
   addShipment('s3', 'internal', 'X', 1);
   stores.shipments.completeFile('s3', 'f0', tick());
   const notifier = startNotifier(ctx, settings({ webhookUrl: hook.url }), 'http://localhost:8080/');
-  await notifier.close();
-  assert.equal(hook.received.length, 1, 'a 400 is final, not retried');
+  await notifier.idle();
+  assert.equal(hook.received.length, 1, 'a 400 is final, not retried within the delivery');
   assert.ok(stores.audit.list({ objectId: 's3' }).some((r) => r.action === 'notification.failed' && r.details?.channel === 'webhook'));
+  for (let i = 0; i < 5; i++) changes.emit('shipment', { shipmentId: 's3', state: 'received' });
+  await notifier.close();
+  assert.equal(hook.received.length, 3, 'later changes try again, at most three times in all');
 });
 
 test('e-mail goes through SMTP as plain text, high priority for transfers, with the sender name on one line', async (t) => {
