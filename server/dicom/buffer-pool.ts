@@ -19,7 +19,8 @@ export class BufferPool {
       const candidate = this.#idle[i]!;
       if (candidate.length >= size && (best < 0 || candidate.length < this.#idle[best]!.length)) best = i;
     }
-    if (best < 0) return new Uint8Array(Math.max(size, 64 * 1024));
+    // Headroom, so files of nearly the same size (a series) share buffers.
+    if (best < 0) return new Uint8Array(Math.ceil((size * 1.125) / 65536) * 65536 || 65536);
     const [buffer] = this.#idle.splice(best, 1);
     this.#idleBytes -= buffer!.length;
     return buffer!;

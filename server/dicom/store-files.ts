@@ -25,7 +25,7 @@ export interface StoreFilesOptions {
   readonly associations?: number;
   readonly timeouts?: Partial<Timeouts>;
   readonly retry?: Partial<RetryPolicy>;
-  /** Most file bytes held in memory at once (default 64 MiB; one file larger than this is still sent alone). */
+  /** Most file bytes held in memory at once (default 32 MiB; one file larger than this is still sent alone). */
   readonly readAheadBytes?: number;
   readonly onRetry?: StoreSessionOptions['onRetry'];
   /** Called as each file is done, in completion order. */
@@ -71,12 +71,12 @@ async function readInto(file: string, buffer: Uint8Array, length: number): Promi
 
 /** The Part 10 header of a file, reading more than the first 16 KiB only when a long header needs it. */
 async function scanHeader(file: string, size: number): Promise<Part10Info> {
-  const scratch = new Uint8Array(Math.min(size, MAX_HEADER_BYTES));
   try {
-    return readPart10(await readInto(file, scratch, Math.min(size, HEADER_BYTES)));
+    return readPart10(await readInto(file, new Uint8Array(Math.min(size, HEADER_BYTES)), Math.min(size, HEADER_BYTES)));
   } catch (error) {
     if (size <= HEADER_BYTES) throw error;
-    return readPart10(await readInto(file, scratch, scratch.length));
+    const length = Math.min(size, MAX_HEADER_BYTES);
+    return readPart10(await readInto(file, new Uint8Array(length), length));
   }
 }
 
@@ -104,7 +104,7 @@ export async function storeFiles(destination: Destination, paths: readonly strin
   }
   const contexts: ContextKey[] = sendable.map(({ info }) => ({ sopClassUid: info.sopClassUid, transferSyntaxUid: info.transferSyntaxUid }));
   const session = createStoreSession(destination, { contexts, associations: options.associations, timeouts: options.timeouts, retry: options.retry, onRetry: options.onRetry });
-  const budget = options.readAheadBytes ?? 64 * 1024 * 1024;
+  const budget = options.readAheadBytes ?? 32 * 1024 * 1024;
   const pool = new BufferPool(budget);
   let held = 0;
   let released: (() => void) | undefined;
