@@ -35,12 +35,13 @@ for (const recordSize of [64, RECORD_SIZE]) {
   test(`random [start, end) ranges equal slices of the whole body (rs=${recordSize})`, async () => {
     const secret = newShipmentSecret();
     const plain = u8(randomBytes(recordSize === 64 ? 1000 : 3 * RECORD_DATA_SIZE + 777));
+    const plainSha = sha(plain);
     const reads: [number, number][] = [];
     const encryptor = await createFileEncryptor({
       secret, shipmentId, fileId, plainSize: plain.length, recordSize,
       readPlain: async (a, b) => {
         reads.push([a, b]);
-        return plain.slice(a, b);
+        return plain.subarray(a, b); // a view of the caller's buffer: the encryptor must leave it as it was
       },
     });
     assert.equal(encryptor.size, ciphertextSize(plain.length, recordSize));
@@ -57,10 +58,12 @@ for (const recordSize of [64, RECORD_SIZE]) {
       // Only the covering records were read: at most one record of plaintext beyond each end of the range.
       const readTotal = reads.reduce((sum, [a, b]) => sum + (b - a), 0);
       assert.ok(readTotal <= end - start + 2 * (recordSize - 17), `read ${readTotal} plaintext octets for ${end - start}`);
+      assert.deepEqual(concatBytes(await encryptor.readParts(start, end)), got, `parts of [${start}, ${end})`);
     }
     assert.deepEqual(await encryptor.read(-5, 3), whole.subarray(0, 3));
     assert.deepEqual(await encryptor.read(encryptor.size - 2, encryptor.size + 100), whole.subarray(encryptor.size - 2));
     assert.equal((await encryptor.read(10, 10)).length, 0);
+    assert.equal(sha(plain), plainSha, 'the plaintext buffer is unchanged (in-place framing restores every octet)');
   });
 }
 

@@ -54,7 +54,10 @@ async function measure(where: Figures['where'], recordData: number, run: (phase:
   const show = (ours: Phase, raw: Phase) =>
     `${ours} ${phases[ours].cpuMBps} MB/cpu-s = ${pct(phases[ours].cpuMBps, phases[raw].cpuMBps)} of raw ${phases[raw].cpuMBps}` +
     ` (wall ${phases[ours].wallMBps} vs ${phases[raw].wallMBps})`;
-  console.log(`${where.padEnd(8)} ${engine.padEnd(11)} ${String(recordData / 1024).padStart(4)} KiB  ${show('encrypt', 'rawEncrypt')}  ${show('decrypt', 'rawDecrypt')}`);
+  console.log(
+    `${where.padEnd(8)} ${engine.padEnd(11)} ${String(recordData / 1024).padStart(4)} KiB  ${show('encrypt', 'rawEncrypt')}  ` +
+      `${show('encryptParts', 'rawEncrypt')}  ${show('decrypt', 'rawDecrypt')}`,
+  );
   return f;
 }
 
@@ -195,6 +198,8 @@ console.log(
       nodeCryptoEncryptVsRaw: ratio(at(node, 'node:crypto'), 'encrypt', 'rawEncrypt'),
       nodeCryptoDecryptVsRaw: ratio(at(node, 'node:crypto'), 'decrypt', 'rawDecrypt'),
       chromiumEncryptVsRaw: ratio(at(chromium, 'webcrypto'), 'encrypt', 'rawEncrypt'),
+      chromiumEncryptPartsVsRaw: ratio(at(chromium, 'webcrypto'), 'encryptParts', 'rawEncrypt'),
+      nodeWebcryptoEncryptPartsVsRaw: ratio(at(node, 'webcrypto'), 'encryptParts', 'rawEncrypt'),
       chromiumDecryptVsRaw: ratio(at(chromium, 'webcrypto'), 'decrypt', 'rawDecrypt'),
       nodeDecryptNodeCryptoVsWebcrypto:
         Math.round((at(node, 'node:crypto').phases.decrypt.cpuMBps / at(node, 'webcrypto').phases.decrypt.cpuMBps) * 100) / 100,

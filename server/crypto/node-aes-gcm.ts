@@ -10,6 +10,8 @@ const TAG_LENGTH = 16;
 
 export const nodeAesGcm: AesGcmEngine = {
   name: 'node:crypto',
+  // Takes [data, delimiter] as separate parts without copying them together: no in-place framing needed.
+  copiesInputAtCall: false,
   async importKey(raw) {
     if (raw.length !== 16) throw new RangeError('aes128gcm keys are 16 octets');
     return { engine: 'node:crypto', handle: createSecretKey(raw) };

@@ -8,6 +8,13 @@ import { bufferSource, concatBytes } from './bytes.ts';
  */
 export interface AesGcmEngine {
   readonly name: string;
+  /**
+   * True when the engine wants one contiguous input and has copied it by the time seal() returns its promise.
+   * WebCrypto guarantees that copy (W3C Web Cryptography API, SubtleCrypto.encrypt: "Let data be the result of
+   * getting a copy of the bytes held by the data parameter", before the promise is returned). The encryptor then
+   * frames a record in place (see file-encryptor.ts) instead of copying it next to its delimiter.
+   */
+  readonly copiesInputAtCall: boolean;
   importKey(raw: Uint8Array): Promise<AesGcmKey>;
   /** Encrypts the concatenation of `parts` (a record's data and its delimiter, without copying them together
    *  where the engine can avoid it); returns ciphertext || tag. */
@@ -24,6 +31,7 @@ export interface AesGcmKey {
 
 export const webCryptoAesGcm: AesGcmEngine = {
   name: 'webcrypto',
+  copiesInputAtCall: true,
   async importKey(raw) {
     const handle = await crypto.subtle.importKey('raw', bufferSource(raw), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     return { engine: 'webcrypto', handle };

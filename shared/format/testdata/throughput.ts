@@ -11,8 +11,8 @@ import { createFileEncryptor } from '../file-encryptor.ts';
 import { decryptFile } from '../file-decryptor.ts';
 import { RECORD_OVERHEAD } from '../rfc8188.ts';
 
-export type Phase = 'rawEncrypt' | 'encrypt' | 'rawDecrypt' | 'decrypt';
-export const PHASES: readonly Phase[] = ['rawEncrypt', 'encrypt', 'rawDecrypt', 'decrypt'];
+export type Phase = 'rawEncrypt' | 'encrypt' | 'encryptParts' | 'rawDecrypt' | 'decrypt';
+export const PHASES: readonly Phase[] = ['rawEncrypt', 'encrypt', 'encryptParts', 'rawDecrypt', 'decrypt'];
 
 export interface ThroughputRun {
   readonly engine: string;
@@ -56,6 +56,10 @@ export async function createThroughputRun(options: {
       // The random-access encryptor read in chunks, as a tus upload reads it; the body is kept for decrypt.
       body = [];
       for (let offset = 0; offset < encryptor.size; offset += chunkBytes) body.push(await encryptor.read(offset, offset + chunkBytes));
+    },
+    async encryptParts() {
+      // readParts: the same octets as pieces (what a browser sender hands to new Blob(parts)); nothing assembled.
+      for (let offset = 0; offset < encryptor.size; offset += chunkBytes) await encryptor.readParts(offset, offset + chunkBytes);
     },
     async rawDecrypt() {
       const inflight: Promise<Uint8Array>[] = [];
