@@ -16,7 +16,7 @@ export function dicomDate(value: string): string {
 export function describeLink(link: LinkInfo): string {
   return [
     `Receiver:      ${link.institution.name}, ${link.institution.department}`,
-    `Requested by:  ${link.issuedBy.name}${link.issuedBy.email ? ` <${link.issuedBy.email}>` : ''}`,
+    ...(link.issuedBy?.name ? [`Requested by:  ${link.issuedBy.name}${link.issuedBy.email ? ` <${link.issuedBy.email}>` : ''}`] : []),
     `Purpose:       ${PURPOSES[link.purpose] ?? link.purpose}`,
     `Link expires:  ${link.expiresAt}`,
     `Verification:  ${link.verificationCode}  (confirm by phone with the receiver if in doubt)`,

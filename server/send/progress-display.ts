@@ -40,7 +40,7 @@ export function progressText(p: SendProgress): string {
 
 export function createProgressDisplay(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, now: () => number = Date.now): ProgressDisplay {
   if (out.isTTY) {
-    let last = 0;
+    let last = Number.NEGATIVE_INFINITY;
     let latest: SendProgress | undefined;
     const draw = () => {
       if (!latest) return;

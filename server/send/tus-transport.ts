@@ -19,7 +19,8 @@ export interface TusTransportOptions {
 export function createTusTransport(options: TusTransportOptions = {}): UploadTransport {
   const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
   // Keep-alive agents: one TCP connection per file lane instead of one per request.
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  // noDelay: without it Nagle holds each request's last segment until the server's delayed ACK (~40 ms a request).
+  const agents = { http: new http.Agent({ keepAlive: true, noDelay: true }), https: new https.Agent({ keepAlive: true, noDelay: true }) };
   return {
     upload(job) {
       return new Promise<void>((resolve, reject) => {

@@ -14,7 +14,8 @@ export interface LinkInfo {
   readonly purpose: Purpose;
   readonly urgent: boolean;
   readonly institution: { readonly name: string; readonly department: string };
-  readonly issuedBy: { readonly name: string; readonly email?: string };
+  /** The radiologist who issued the link; name and email are null for a link made with `beeldpoort link create`. */
+  readonly issuedBy: { readonly name: string | null; readonly email?: string | null };
   readonly sender: { readonly name: string; readonly contact?: string };
   readonly note?: string | null;
   readonly expiresAt: string;

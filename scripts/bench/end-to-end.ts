@@ -1,0 +1,227 @@
+// npm run bench — the whole encrypted, resumable path against sending the raw files straight to the PACS.
+// With one ~700 MB generated patient CD (cached in .bench-cache/), alternating three times:
+//   (a) DCMTK storescu -> storescp +B (TCP_NODELAY=1 on both sides): the reference;
+//   (b) `beeldpoort store` (our C-STORE sender) -> the same kind of storescp;
+//   (c) `beeldpoort send --yes --wait` through `beeldpoort portal` and `beeldpoort worker` -> the same storescp.
+// Prints the medians, the ratios b/a and c/a (target c/a <= 1.5) and the peak RSS of sender, portal and worker;
+// then one (c) run on a quarter-size CD to show the sender's memory does not grow with the CD.
+// A script, not a test: the figures depend on the machine. The last line is one JSON object.
+// Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTestCd, type TestCd } from '../../server/test-cd/make-test-cd.ts';
+import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
+import { freePort, canConnect, waitUntil } from '../../test/helpers/ports.ts';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'server/cli/bin.js');
+const CACHE = path.join(ROOT, '.bench-cache');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);
+const NODELAY = { ...process.env, TCP_NODELAY: '1' };
+
+interface Proc {
+  pid: number;
+  /** Highest VmHWM (peak resident set) seen while it ran, in MB. */
+  peakRssMb(): number;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+/** Spawns a process and samples its peak RSS (Linux /proc VmHWM) every 100 ms until it exits. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let peak = 0;
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20000)));
+  const sample = () => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
+    } catch {
+      // exited between samples
+    }
+  };
+  const timer = setInterval(sample, 100);
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    pid: child.pid!,
+    peakRssMb: () => Math.round(peak),
+    done,
+    async stop() {
+      sample();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await done;
+    },
+  };
+}
+
+async function cachedCd(name: string, options: Parameters<typeof makeTestCd>[1]): Promise<TestCd> {
+  const dir = path.join(CACHE, name);
+  const marker = path.join(CACHE, `${name}.json`);
+  const wanted = JSON.stringify(options);
+  if (existsSync(marker)) {
+    const saved = JSON.parse(readFileSync(marker, 'utf8')) as { options: string; cd: TestCd };
+    if (saved.options === wanted && existsSync(saved.cd.dicomdir)) return saved.cd;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(CACHE, { recursive: true });
+  console.log(`generating ${name} (cached in .bench-cache/)…`);
+  const cd = await makeTestCd(dir, options);
+  writeFileSync(marker, JSON.stringify({ options: wanted, cd }));
+  return cd;
+}
+
+async function timed(what: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await what();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function expectAll(cd: TestCd, scp: Storescp, mode: string): Promise<void> {
+  const received = (await scp.files()).length;
+  if (received !== cd.instances.length) throw new Error(`${mode}: storescp holds ${received} of ${cd.instances.length} instances`);
+}
+
+async function modeA(cd: TestCd): Promise<number> {
+  const scp = await startStorescp();
+  try {
+    const seconds = await timed(async () => {
+      const p = run('storescu', ['-aec', scp.aet, '-xr', '-R', '+sd', '+r', '127.0.0.1', String(scp.port), path.join(cd.root, 'DICOM')], NODELAY);
+      const r = await p.done;
+      if (r.code !== 0) throw new Error(`storescu failed: ${r.stderr}`);
+    });
+    await expectAll(cd, scp, 'a');
+    return seconds;
+  } finally {
+    await scp.stop();
+  }
+}
+
+async function modeB(cd: TestCd): Promise<{ seconds: number; rssMb: number }> {
+  const scp = await startStorescp();
+  try {
+    let rssMb = 0;
+    const seconds = await timed(async () => {
+      const p = run(process.execPath, [BIN, 'store', '--pacs', `${scp.aet}@127.0.0.1:${scp.port}`, path.join(cd.root, 'DICOM')], process.env);
+      const r = await p.done;
+      rssMb = p.peakRssMb();
+      if (r.code !== 0) throw new Error(`beeldpoort store failed: ${r.stderr}`);
+    });
+    await expectAll(cd, scp, 'b');
+    return { seconds, rssMb };
+  } finally {
+    await scp.stop();
+  }
+}
+
+interface ModeC {
+  seconds: number;
+  senderRssMb: number;
+  portalRssMb: number;
+  workerRssMb: number;
+}
+
+/** Portal and worker as their own processes over a fresh data dir, then one timed `send --yes --wait`. */
+async function modeC(cd: TestCd): Promise<ModeC> {
+  const scp = await startStorescp();
+  const tmp = makeTempDir('beeldpoort-bench-');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    BEELDPOORT_DATA: path.join(tmp.dir, 'data'),
+    BEELDPOORT_PORT: String(port),
+    BEELDPOORT_HOST: '127.0.0.1',
+    BEELDPOORT_PUBLIC_URL: url,
+    BEELDPOORT_PACS: `${scp.aet}@127.0.0.1:${scp.port}`,
+    BEELDPOORT_LOG_LEVEL: 'warn',
+    XDG_CACHE_HOME: path.join(tmp.dir, 'cache'),
+  };
+  const portal = run(process.execPath, [BIN, 'portal'], env);
+  let worker: Proc | undefined;
+  try {
+    await waitUntil(() => canConnect(port), { what: 'portal', timeoutMs: 30000, describe: () => '' });
+    const link = await run(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Bench', '--json'], env).done;
+    if (link.code !== 0) throw new Error(`link create failed: ${link.stderr}`);
+    const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
+    worker = run(process.execPath, [BIN, 'worker'], env);
+    let senderRssMb = 0;
+    const seconds = await timed(async () => {
+      const sender = run(process.execPath, [BIN, 'send', linkUrl, cd.root, '--yes', '--wait', '--json'], env);
+      const r = await sender.done;
+      senderRssMb = sender.peakRssMb();
+      let summary: { stored?: number; state?: string } = {};
+      try {
+        summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as typeof summary;
+      } catch {
+        // not the JSON line: reported below with the output
+      }
+      if (r.code !== 0 || summary.stored !== cd.instances.length) throw new Error(`beeldpoort send: exit ${r.code} ${r.stdout.slice(-500)} ${r.stderr}`);
+    });
+    await expectAll(cd, scp, 'c');
+    await worker.stop();
+    await portal.stop();
+    return { seconds, senderRssMb, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
+  } finally {
+    await worker?.stop();
+    await portal.stop();
+    await scp.stop();
+    tmp.remove();
+  }
+}
+
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const cd = await cachedCd('cd-700', { studies: 4, series: 6, images: IMAGES, rows: 512, seed: 'bench' });
+  const mb = cd.instances.reduce((sum, instance) => sum + instance.size, 0) / 1e6;
+  console.log(`CD: ${cd.instances.length} instances, ${round(mb, 0)} MB of DICOM (${round(cd.bytes / 1e6, 0)} MB with junk); ${RUNS} alternating runs`);
+  const a: number[] = [];
+  const b: Array<{ seconds: number; rssMb: number }> = [];
+  const c: ModeC[] = [];
+  for (let i = 1; i <= RUNS; i++) {
+    a.push(await modeA(cd));
+    console.log(`run ${i} (a) storescu            ${round(a.at(-1)!)} s`);
+    b.push(await modeB(cd));
+    console.log(`run ${i} (b) beeldpoort store    ${round(b.at(-1)!.seconds)} s, peak RSS ${b.at(-1)!.rssMb} MB`);
+    c.push(await modeC(cd));
+    const last = c.at(-1)!;
+    console.log(`run ${i} (c) beeldpoort send     ${round(last.seconds)} s, peak RSS sender ${last.senderRssMb} / portal ${last.portalRssMb} / worker ${last.workerRssMb} MB`);
+  }
+  const small = await cachedCd('cd-175', { studies: 1, series: 6, images: IMAGES, rows: 512, seed: 'bench-small' });
+  const smallRun = await modeC(small);
+  const figures = {
+    instances: cd.instances.length,
+    megabytes: round(mb, 1),
+    runs: RUNS,
+    a_storescu_s: round(median(a)),
+    b_store_s: round(median(b.map((r) => r.seconds))),
+    c_send_s: round(median(c.map((r) => r.seconds))),
+    ratio_b_a: round(median(b.map((r) => r.seconds)) / median(a)),
+    ratio_c_a: round(median(c.map((r) => r.seconds)) / median(a)),
+    peak_rss_mb: {
+      store: Math.max(...b.map((r) => r.rssMb)),
+      sender: Math.max(...c.map((r) => r.senderRssMb)),
+      portal: Math.max(...c.map((r) => r.portalRssMb)),
+      worker: Math.max(...c.map((r) => r.workerRssMb)),
+    },
+    quarter_cd: { instances: small.instances.length, send_s: round(smallRun.seconds), sender_rss_mb: smallRun.senderRssMb, portal_rss_mb: smallRun.portalRssMb, worker_rss_mb: smallRun.workerRssMb },
+  };
+  console.log(`medians: (a) ${figures.a_storescu_s} s  (b) ${figures.b_store_s} s  (c) ${figures.c_send_s} s;  b/a ${figures.ratio_b_a}  c/a ${figures.ratio_c_a} (target <= 1.5)`);
+  console.log(`peak RSS (MB): sender ${figures.peak_rss_mb.sender}, portal ${figures.peak_rss_mb.portal}, worker ${figures.peak_rss_mb.worker}; quarter-size CD: sender ${smallRun.senderRssMb}`);
+  console.log(JSON.stringify(figures));
+}
+
+await main();
