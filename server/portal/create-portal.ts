@@ -48,7 +48,8 @@ export interface Portal {
 }
 
 /** Log redaction: nothing that authenticates ever reaches a log line, even if someone logs a request. */
-export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.leaseToken', '*.password', '*.credential'];
+export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'token', 'leaseToken', 'password', 'credential',
+  '*.token', '*.leaseToken', '*.password', '*.credential'];
 
 export async function createPortal(config: Config, deps: PortalDeps = {}): Promise<Portal> {
   const log = deps.log ?? pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
