@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
 import request from 'supertest';
@@ -95,5 +95,22 @@ test('creation-with-upload completes a small file in one request', async (t) => 
     .set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(10, 3));
   assert.equal(res.status, 201);
   const view = await request(tp.server).get('/api/sender/shipments/small').auth(token, { type: 'bearer' }).expect(200);
+  assert.equal(view.body.state, 'received');
+});
+
+test('a torn upload sidecar (<id>.json) makes the upload unknown (404) and the sender starts the file again', async (t) => {
+  const tp = await startTestPortal();
+  t.after(() => tp.stop());
+  const { token } = await tp.createLink();
+  await newShipment(tp, token, 'torn', [10]);
+  const meta = `shipmentId ${Buffer.from('torn').toString('base64')},fileId ${Buffer.from('f0').toString('base64')}`;
+  const post = () => request(tp.server).post('/uploads/').auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').set('Upload-Metadata', meta);
+  const first = await post().expect(201);
+  writeFileSync(path.join(tp.dataDir, 'uploads', `${path.basename(first.headers.location!)}.json`), '{"id":');
+  const head = await request(tp.server).head(first.headers.location!).auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0');
+  assert.equal(head.status, 404);
+  const second = await post().set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(10, 4));
+  assert.equal(second.status, 201);
+  const view = await request(tp.server).get('/api/sender/shipments/torn').auth(token, { type: 'bearer' }).expect(200);
   assert.equal(view.body.state, 'received');
 });
