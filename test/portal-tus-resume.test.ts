@@ -75,6 +75,8 @@ test('one upload per file: a new POST replaces an incomplete one; a complete fil
   assert.notEqual(second.headers.location, first.headers.location);
   const stale = await request(tp.server).head(first.headers.location!).auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0');
   assert.equal(stale.status, 404, 'the replaced upload is gone');
+  const deleted = [...tp.portal.ctx.stores.audit.all()].filter((r) => r.action === 'ciphertext.deleted');
+  assert.deepEqual(deleted.map((r) => r.details), [{ reason: 'replaced', fileId: 'f0' }]);
   const finalPatch = await request(tp.server).patch(second.headers.location!).auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0').set('Upload-Offset', '0')
     .set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(100, 2));
   assert.equal(finalPatch.status, 204);

@@ -77,7 +77,8 @@ export function createTusServer(ctx: PortalContext): Server {
       // (a sender that lost its resume URL starts the file again); the stale bytes are removed now.
       if (grant.replaces) {
         for (const stale of [grant.replaces, `${grant.replaces}.json`]) rmSync(uploadPath(ctx, stale), { force: true });
-        ctx.log.info({ shipmentId: grant.shipmentId, fileId: grant.fileId, at: now }, 'upload replaced an incomplete earlier upload');
+        ctx.stores.audit.append({ actor: { kind: 'link', id: grant.link.id }, action: 'ciphertext.deleted', object: { type: 'shipment', id: grant.shipmentId },
+          details: { reason: 'replaced', fileId: grant.fileId } }, now);
       }
       return { metadata: { shipmentId: grant.shipmentId, fileId: grant.fileId } };
     },
