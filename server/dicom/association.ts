@@ -45,7 +45,8 @@ const WRITE_BATCH = 256 * 1024;
 /** Longest command or response dataset we assemble from fragments. */
 const MAX_RESPONSE = 1 << 20;
 
-type Waiter = { resolve: (value: RawPdu | CommandSet) => void; reject: (error: DicomError) => void };
+/** What the one outstanding wait expects: a PDU (AC/RJ, RELEASE-RP) or a DIMSE response. */
+type Waiter = { kind: 'pdu' | 'response'; resolve: (value: RawPdu | CommandSet) => void; reject: (error: DicomError) => void };
 
 export class Association {
   readonly proposed: readonly ProposedContext[];
@@ -103,7 +104,7 @@ export class Association {
   }
 
   async #negotiate(destination: Destination): Promise<void> {
-    const answer = this.#expect(this.#timeouts.associateMs, 'A-ASSOCIATE-AC');
+    const answer = this.#expect('pdu', this.#timeouts.associateMs, 'A-ASSOCIATE-AC');
     this.#socket.write(encodeAssociateRequest({
       calledAet: destination.calledAet, callingAet: destination.callingAet, contexts: this.proposed, maxPduLength: OUR_MAX_PDU,
     }));
@@ -131,7 +132,7 @@ export class Association {
     if (this.#closed) throw new DicomError('E_ASSOCIATION_DROPPED', 'association already closed');
     if (this.#waiter) throw new Error('Association.request: an operation is already outstanding');
     this.#response = undefined;
-    const response = this.#expect(0, 'DIMSE response') as Promise<CommandSet>;
+    const response = this.#expect('response', 0, 'DIMSE response') as Promise<CommandSet>;
     this.#socket.setTimeout(this.#timeouts.dimseMs);
     try {
       try {
@@ -150,7 +151,7 @@ export class Association {
   /** Orderly release (PS3.8 §7.2); aborts if the peer does not answer within the ARTIM time. */
   async release(): Promise<void> {
     if (this.#closed) return;
-    const answer = this.#expect(this.#timeouts.associateMs, 'A-RELEASE-RP');
+    const answer = this.#expect('pdu', this.#timeouts.associateMs, 'A-RELEASE-RP');
     this.#socket.write(encodeReleaseRequest());
     try {
       await answer;
@@ -200,7 +201,7 @@ export class Association {
     });
   }
 
-  #expect(timeoutMs: number, what: string): Promise<RawPdu | CommandSet> {
+  #expect(kind: Waiter['kind'], timeoutMs: number, what: string): Promise<RawPdu | CommandSet> {
     const promise = new Promise<RawPdu | CommandSet>((resolve, reject) => {
       const timer = timeoutMs > 0
         ? setTimeout(() => this.abort(new DicomError('E_TIMEOUT', `no ${what} within ${timeoutMs} ms`)), timeoutMs)
@@ -210,7 +211,7 @@ export class Association {
         this.#waiter = undefined;
         fn(value);
       };
-      this.#waiter = { resolve: settle(resolve), reject: settle(reject) };
+      this.#waiter = { kind, resolve: settle(resolve), reject: settle(reject) };
     });
     promise.catch(() => {}); // observed by the caller; this keeps an early failure from being "unhandled"
     return promise;
@@ -240,7 +241,7 @@ export class Association {
         this.#fail(new DicomError('E_ASSOCIATION_DROPPED', 'the PACS released the association'));
         return;
       default:
-        if (this.#waiter) this.#waiter.resolve(pdu);
+        if (this.#waiter?.kind === 'pdu') this.#waiter.resolve(pdu);
         else this.abort(new DicomError('E_PROTOCOL', `unexpected PDU type ${pdu.type}`));
     }
   }
@@ -269,7 +270,7 @@ export class Association {
     const field = command.get(TAG.COMMAND_FIELD);
     if (typeof field !== 'number' || (field & 0x8000) === 0) throw new DicomError('E_PROTOCOL', `unexpected command ${field} from the PACS`);
     if (command.get(TAG.MESSAGE_ID_RESPONDED) !== this.#messageId) throw new DicomError('E_PROTOCOL', 'response to another message');
-    if (!this.#waiter) throw new DicomError('E_PROTOCOL', 'response without a request');
+    if (this.#waiter?.kind !== 'response') throw new DicomError('E_PROTOCOL', 'response without a request');
     this.#waiter.resolve(command);
   }
 

@@ -74,10 +74,13 @@ export function createStoreSession(destination: Destination, options: StoreSessi
   const wakers = new Set<() => void>();
   const slots = new Set<Promise<void>>();
   let pending = 0;
+  /** Slots inside a C-STORE; the others can take a queued job. */
+  let storing = 0;
   let working = 0;
   let closing = false;
   let connectFailures = 0;
   let connectNotBefore = 0;
+  let drained: Promise<void> | undefined;
   let idle: (() => void) | undefined;
 
   const wake = () => {
@@ -94,7 +97,10 @@ export function createStoreSession(destination: Destination, options: StoreSessi
   const finish = (job: Job, result: StoreResult) => {
     pending -= 1;
     job.resolve({ ...result, attempts: job.tries });
-    if (pending === 0) idle?.();
+    if (pending === 0) {
+      idle?.();
+      drained = undefined;
+    }
   };
 
   /** A retriable failure: requeue with backoff, or report it after the last attempt. */
@@ -104,6 +110,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
     const delayMs = backoffDelay(retry, job.failures);
     job.notBefore = Date.now() + delayMs;
     queue.unshift(job);
+    ensureSlots();
     options.onRetry?.({ sopInstanceUid: job.instance.sopInstanceUid, code: result.code, reason: result.reason, attempts: job.tries, delayMs });
     wake();
   };
@@ -125,7 +132,8 @@ export function createStoreSession(destination: Destination, options: StoreSessi
         if (own >= 0) {
           const job = take(own);
           job.tries += 1;
-          const result = await storeOnce(association!, job.instance);
+          storing += 1;
+          const result = await storeOnce(association!, job.instance).finally(() => { storing -= 1; });
           if (result.retriable) retryOrFail(job, result);
           else finish(job, result);
           continue;
@@ -172,11 +180,12 @@ export function createStoreSession(destination: Destination, options: StoreSessi
     }
   }
 
+  /** One more slot while queued jobs outnumber the slots free to take them, up to the limit. */
   const ensureSlots = () => {
-    while (slots.size < limit && slots.size < pending) {
+    while (slots.size < limit && queue.length > slots.size - storing) {
       const slot: Promise<void> = runSlot().finally(() => {
         slots.delete(slot);
-        if (pending > 0 && !closing) ensureSlots();
+        if (!closing) ensureSlots();
       });
       slots.add(slot);
     }
@@ -196,7 +205,10 @@ export function createStoreSession(destination: Destination, options: StoreSessi
       });
     },
     async close() {
-      if (pending > 0) await new Promise<void>((resolve) => { idle = resolve; });
+      if (pending > 0) {
+        drained ??= new Promise<void>((resolve) => { idle = resolve; });
+        await drained;
+      }
       closing = true;
       wake();
       await Promise.all(slots);
