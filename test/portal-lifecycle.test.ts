@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { closeServer } from '../server/portal/listen.ts';
 import { createPortal } from '../server/portal/create-portal.ts';
+import { openStores } from '../server/portal/db/stores.ts';
 import { spawnPeer } from './helpers/child.ts';
 import { waitUntil } from './helpers/ports.ts';
 import { makeEnvelope, startTestPortal } from './helpers/portal.ts';
@@ -36,7 +37,7 @@ test('graceful shutdown: an in-flight PATCH ends cleanly and is recorded; new co
     patch.write(Buffer.alloc(100_000, 5));
     void waitUntil(async () => existsSync(stored) && (await import('node:fs')).statSync(stored).size >= 100_000, { timeoutMs: 20_000, what: 'first half on disk' })
       .then(() => {
-        closing = closeServer(tp.server, { close: () => {} } as never, 20_000);
+        closing = closeServer(tp.server, tp.portal, 20_000);
         return waitUntil(async () => !(await new Promise<boolean>((r) => http.get(`${tp.url}/healthz`, () => r(true)).on('error', () => r(false)))),
           { timeoutMs: 20_000, what: 'listener closed' });
       })
@@ -45,7 +46,9 @@ test('graceful shutdown: an in-flight PATCH ends cleanly and is recorded; new co
   let closing: Promise<void> | undefined;
   assert.equal(await answer, 204);
   await closing;
-  assert.equal(tp.portal.ctx.stores.shipments.get('g')!.state, 'received');
+  const stores = openStores(tp.dataDir); // the portal's own handle closed with it
+  t.after(() => stores.close());
+  assert.equal(stores.shipments.get('g')!.state, 'received');
 });
 
 test('beeldpoort start: keys on first start, how to add the first user, clean stop on SIGTERM', async (t) => {
@@ -90,4 +93,23 @@ test('pages are served with the strict CSP; their TypeScript sources are not', a
   assert.equal((await request(portal.app).get('/s/main.ts')).status, 404);
   assert.equal((await request(portal.app).get('/s/..%2F..%2Fpackage.json')).status, 404);
   assert.equal((await request(portal.app).get('/app/')).status, 404, 'no dashboard built: 404');
+});
+
+test('shutdown ends open dashboard event streams at once instead of waiting for the grace period', async (t) => {
+  const tp = await startTestPortal();
+  t.after(() => tp.stop());
+  await tp.addUser('rad@hospital.nl', 'a long enough password');
+  const login = await request(tp.server).post('/api/receiver/login').send({ email: 'rad@hospital.nl', password: 'a long enough password' }).expect(200);
+  const cookie = (login.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+  const ended = new Promise<boolean>((resolve, reject) => {
+    http.get(`${tp.url}/api/receiver/events`, { headers: { Cookie: cookie } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.complete));
+      res.on('error', reject);
+      void waitUntil(async () => true, { timeoutMs: 1000, what: 'connected' }).then(() => tp.stop());
+    }).on('error', reject);
+  });
+  // Ended by the portal (a complete chunked answer), not cut by closeAllConnections after the grace period.
+  assert.equal(await ended, true);
+  assert.equal(tp.server.listening, false);
 });

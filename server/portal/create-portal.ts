@@ -94,12 +94,15 @@ export async function createPortal(config: Config, deps: PortalDeps = {}): Promi
     }
   }, interval) : undefined;
   timer?.unref();
+  let closed = false;
 
   return {
     app, ctx,
     sweep: () => sweep(ctx),
     reconcile: () => reconcileUploads(ctx),
     close: () => {
+      if (closed) return;
+      closed = true;
       if (timer) clearInterval(timer);
       stores.close();
     },

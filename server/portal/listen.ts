@@ -42,6 +42,8 @@ export function listenOn(server: http.Server, port: number, host: string): Promi
 }
 
 export function closeServer(server: http.Server, portal: Portal, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  // Long-lived answers (dashboard event streams) end now; uploads in flight get the grace period.
+  portal.ctx.changes.emit('shutdown');
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();

@@ -103,10 +103,13 @@ export function receiverRouter(ctx: PortalContext): Router {
     res.write(': connected\n\n');
     const send = (change: ShipmentChange) => res.write(`event: shipment\ndata: ${JSON.stringify(change)}\n\n`);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    const end = () => res.end();
     ctx.changes.on('shipment', send);
+    ctx.changes.once('shutdown', end);
     req.on('close', () => {
       clearInterval(keepAlive);
       ctx.changes.off('shipment', send);
+      ctx.changes.off('shutdown', end);
     });
   });
   return router;
