@@ -26,7 +26,8 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
   --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
   --associations N       parallel associations (default BEELDPOORT_ASSOCIATIONS or 4)
   --json                 end with one JSON line: files, stored, warnings, failed, skipped, bytes, seconds,
-                         failures [{ path, sopInstanceUid, code, status, retriable, reason }]`,
+                         failures [{ path, sopInstanceUid, code, status, retriable, reason }],
+                         warningDetails [{ path, sopInstanceUid, status, reason }]`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       pacs: { type: 'string' },
@@ -64,6 +65,8 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
       seconds: Number(seconds.toFixed(3)),
       failures: results.filter((r) => r.outcome === 'failed')
         .map((r) => ({ path: r.path, sopInstanceUid: r.sopInstanceUid, code: r.code, status: r.status, retriable: r.retriable, reason: r.reason })),
+      warningDetails: results.filter((r) => r.outcome === 'warning')
+        .map((r) => ({ path: r.path, sopInstanceUid: r.sopInstanceUid, status: r.status, reason: r.reason })),
     };
     const mb = bytes / 1e6;
     io.stdout.write(`${destination.calledAet}@${destination.host}:${destination.port}: stored ${summary.stored}, warnings ${summary.warnings}, `
