@@ -74,17 +74,24 @@ export async function selectCd(page: Page, dir: string): Promise<void> {
   await page.waitForSelector('#inventory:not([hidden])', { timeout: 60_000 });
 }
 
-/** Waits until the receipt shows one of these portal states. */
+/** Waits until the receipt shows one of these portal states; on timeout the error says where the page stood. */
 export async function waitForReceiptState(page: Page, states: readonly string[], timeoutMs = 90_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    (wanted) => {
-      const state = document.getElementById('receipt-state')?.dataset.state;
-      return state && wanted.includes(state) ? state : false;
-    },
-    states,
-    { timeout: timeoutMs, polling: 100 },
-  );
-  return (await handle.jsonValue()) as string;
+  try {
+    const handle = await page.waitForFunction(
+      (wanted) => {
+        const state = document.getElementById('receipt-state')?.dataset.state;
+        return state && wanted.includes(state) ? state : false;
+      },
+      states,
+      { timeout: timeoutMs, polling: 100 },
+    );
+    return (await handle.jsonValue()) as string;
+  } catch (error) {
+    const where = await page
+      .evaluate(() => ['upload-status', 'upload-bytes', 'upload-files', 'receipt-state', 'link-error-text'].map((id) => `${id}: ${document.getElementById(id)?.textContent ?? ''} ${document.getElementById(id)?.dataset.state ?? ''}`))
+      .catch(() => ['page gone']);
+    throw new Error(`the receipt did not reach ${states.join('|')}: ${(error as Error).message}\n${where.join('\n')}`, { cause: error });
+  }
 }
 
 /** GET /api/sender/shipments/:id with the link token, as the page sees it. */

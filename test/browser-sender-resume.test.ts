@@ -1,0 +1,155 @@
+/**
+ * The browser sender survives what happens to clerks (issue 7 tests, reliability U1/U13): the portal process is
+ * SIGKILLed and restarted in the middle of an upload and the page carries on by itself; the tab is reloaded mid-
+ * upload and selecting the same CD again continues the same shipment without re-sending completed files. Chromium's
+ * upload is throttled through CDP so "mid-upload" is a real state, not a race. Every instance must reach storescp
+ * byte-identical in the end.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { createLink } from '../server/portal/links/links.ts';
+import type { RunningWorker } from '../server/worker/start-worker.ts';
+import { makeTestCd, type TestCd } from '../server/test-cd/make-test-cd.ts';
+import { launchChromium, type ChromiumSession } from './helpers/chromium.ts';
+import { spawnPeer, type PeerProcess } from './helpers/child.ts';
+import { assertByteIdentical } from './helpers/import-worker.ts';
+import { canConnect, waitUntil } from './helpers/ports.ts';
+import { startStorescp, type Storescp } from './helpers/storescp.ts';
+import { makeTempDir } from './helpers/tmp.ts';
+import { specsOf } from './helpers/upload-shipment.ts';
+import { buildClient, openLink, selectCd, senderStatus, waitForReceiptState } from './browser-sender.support.ts';
+import { startRestartablePortal, startTestWorker } from './send-support.ts';
+
+const temp = makeTempDir('beeldpoort-browser-resume-');
+let cd: TestCd;
+let pacs: Storescp;
+let chromium: ChromiumSession;
+let portalUrl: string;
+let port: number;
+let portal: PeerProcess | undefined;
+let worker: RunningWorker | undefined;
+const links: Array<{ url: string; token: string }> = [];
+
+/** The portal as its own process (`beeldpoort portal`) on a fixed port, so it can be SIGKILLed like a crash. */
+async function startPortalProcess(): Promise<void> {
+  portal = spawnPeer(process.execPath, ['server/cli/bin.js', 'portal'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, BEELDPOORT_DATA: `${temp.dir}/data`, BEELDPOORT_PORT: String(port), BEELDPOORT_HOST: '127.0.0.1', BEELDPOORT_PUBLIC_URL: portalUrl, BEELDPOORT_LOG_LEVEL: 'silent',
+      // Short leases: a worker that lost its lease in the crash gets the shipment back in seconds, not 5 minutes.
+      BEELDPOORT_LEASE_SECONDS: '15' },
+  });
+  const started = portal;
+  await waitUntil(() => canConnect(port), { timeoutMs: 20_000, what: 'portal process', failed: () => started.exited(), describe: () => started.log() });
+}
+
+before(async () => {
+  buildClient();
+  cd = await makeTestCd(`${temp.dir}/cd`, { studies: 1, series: 2, images: 8, rows: 256, seed: 'resume' });
+  // Keys, and two links signed for this data dir and URL; then the in-process portal steps aside for the real process.
+  const setup = await startRestartablePortal(`${temp.dir}/data`);
+  portalUrl = setup.url;
+  port = Number(new URL(portalUrl).port);
+  for (let i = 0; i < 2; i++) links.push(await createLink(setup.current().portal.ctx, { purpose: 'transfer', senderName: 'Ziekenhuis Oost' }, { kind: 'cli', id: 'test' }));
+  await setup.stop();
+  await startPortalProcess();
+  pacs = await startStorescp();
+  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+  chromium = await launchChromium();
+});
+
+after(async () => {
+  await chromium?.close();
+  await worker?.stop();
+  await portal?.stop();
+  await pacs?.stop();
+  temp.remove();
+});
+
+/** Limits the page's upload rate (CDP), so an upload of a few MB takes seconds. */
+async function throttle(page: Page, bytesPerSecond: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+}
+
+async function uploadedFraction(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const bar = document.getElementById('upload-progress') as HTMLProgressElement;
+    return bar.hasAttribute('value') && bar.max > 1 ? bar.value / bar.max : 0;
+  });
+}
+
+async function storedShipmentId(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('beeldpoort.resume.'));
+    return key ? (JSON.parse(localStorage.getItem(key)!) as { shipmentId: string }).shipmentId : undefined;
+  });
+}
+
+test('the portal is killed and restarted mid-upload: the page resumes by itself and everything arrives', async () => {
+  const link = links[0]!;
+  const page = await openLink(chromium, link.url);
+  await throttle(page, 1_000_000);
+  await selectCd(page, cd.root);
+  await page.click('#send');
+  await waitUntil(async () => (await uploadedFraction(page)) > 0.25, { timeoutMs: 60_000, what: 'a quarter uploaded' });
+  assert.ok((await uploadedFraction(page)) < 0.9, 'still mid-upload when the portal dies');
+  portal!.child.kill('SIGKILL');
+  await waitUntil(async () => portal!.exited() !== undefined, { timeoutMs: 10_000, what: 'portal killed' });
+  // The page notices and says it keeps trying; nobody touches it.
+  await page.waitForFunction(() => document.getElementById('upload-status')?.classList.contains('trouble'), null, { timeout: 30_000 });
+  await startPortalProcess();
+  await waitForReceiptState(page, ['imported'], 120_000);
+  assertByteIdentical(await pacs.files(), specsOf(cd));
+});
+
+test('a reload mid-upload, then the same CD again: the same shipment continues and completed files are not re-sent', async () => {
+  const link = links[1]!;
+  await pacs.stop();
+  pacs = await startStorescp();
+  await worker!.stop();
+  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+
+  const page = await openLink(chromium, link.url);
+  await throttle(page, 1_000_000);
+  await selectCd(page, cd.root);
+  await page.click('#send');
+  let shipmentId: string | undefined;
+  let completed: string[] = [];
+  let total = 0;
+  await waitUntil(async () => {
+    shipmentId ??= await storedShipmentId(page);
+    if (!shipmentId) return false;
+    const status = await senderStatus(portalUrl, link.token, shipmentId).catch(() => undefined);
+    if (!status) return false;
+    completed = status.files.filter((file) => file.complete).map((file) => file.fileId);
+    total = status.files.length;
+    return completed.length >= 3;
+  }, { timeoutMs: 60_000, what: 'some files complete' });
+  assert.ok(completed.length < total, `still mid-upload (${completed.length} of ${total} complete)`);
+
+  // Leaving mid-upload asks for confirmation (beforeunload); the clerk reloads anyway.
+  const dialog = new Promise<string>((resolve) => page.once('dialog', (d) => { resolve(d.type()); void d.accept(); }));
+  await page.reload();
+  assert.equal(await dialog, 'beforeunload');
+  await page.waitForSelector('#select:not([hidden])', { timeout: 20_000 });
+
+  const created: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() !== 'POST' || !request.url().includes('/uploads')) return;
+    const metadata = request.headers()['upload-metadata'] ?? '';
+    const fileId = metadata.split(',').map((pair) => pair.trim().split(' ')).find(([key]) => key === 'fileId')?.[1];
+    created.push(fileId ? Buffer.from(fileId, 'base64').toString('utf8') : '?');
+  });
+  await selectCd(page, cd.root);
+  await page.click('#send');
+  // Pressing Send again re-hashes the CD, finds it identical to the stored state and says it continues.
+  await page.waitForSelector('#upload-notice:not([hidden])', { state: 'attached', timeout: 30_000 });
+  assert.match((await page.textContent('#upload-notice')) ?? '', /earlier|eerdere/);
+  await waitForReceiptState(page, ['imported'], 120_000);
+  assert.equal(await page.textContent('[data-testid="reference"]'), shipmentId, 'the same shipment continued');
+  assert.deepEqual(created.filter((fileId) => completed.includes(fileId)), [], 'no completed file was uploaded again');
+  assert.ok(created.length <= total - completed.length, `${created.length} new uploads for ${total - completed.length} unfinished files`);
+  assertByteIdentical(await pacs.files(), specsOf(cd));
+});
