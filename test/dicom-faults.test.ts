@@ -143,3 +143,46 @@ test('beeldpoort store exits 1 and lists each failure with its code when the PAC
   assert.ok(summary.failures.every((f: { code: string }) => f.code === 'E_NO_CONTEXT'));
   assert.match(out, /FAILED .*\[E_NO_CONTEXT\]/);
 });
+
+test('a connection cut in the middle of a dataset is retried on a new association and stored once', async (t) => {
+  const [base] = await instances();
+  const scp = await startStorescp();
+  t.after(() => scp.stop());
+  // A big dataset (the image repeated) so the cut lands mid-transfer; the first connection dies after 200 kB.
+  const dataset = new Uint8Array(4 * 1024 * 1024);
+  dataset.set(base!.dataset);
+  const instance = { ...base!, sopInstanceUid: `${base!.sopInstanceUid}.77`, dataset };
+  let connections = 0;
+  const forwarder = net.createServer((client) => {
+    const upstream = net.connect(scp.port, '127.0.0.1');
+    const cutAfter = ++connections === 1 ? 200_000 : Infinity;
+    let forwarded = 0;
+    client.on('data', (chunk) => {
+      forwarded += chunk.length;
+      if (forwarded > cutAfter) {
+        client.destroy();
+        upstream.destroy();
+      } else upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => forwarder.close(resolve)));
+  const codes: string[] = [];
+  const [result] = await storeAll(scp, [instance], { onRetry: (e) => codes.push(e.code!) }, (forwarder.address() as net.AddressInfo).port);
+  assert.deepEqual(codes, ['E_ASSOCIATION_DROPPED']);
+  assert.deepEqual([result!.outcome, result!.attempts], ['stored', 2]);
+  assert.equal((await scp.files()).length, 1);
+});
+
+test('a PACS that stops reading mid-dataset does not hang us: the inactivity (DIMSE) timeout ends the stalled write', async (t) => {
+  const [base] = await instances();
+  const scp = await startStorescp({ extraArgs: ['--sleep-during', '5'] });
+  t.after(() => scp.stop());
+  const dataset = new Uint8Array(32 * 1024 * 1024); // far more than the socket buffers hold
+  dataset.set(base!.dataset);
+  const [result] = await storeAll(scp, [{ ...base!, dataset }], { retry: { attempts: 1 }, timeouts: { dimseMs: 700 } });
+  assert.deepEqual([result!.outcome, result!.code, result!.retriable], ['failed', 'E_TIMEOUT', true]);
+});
