@@ -70,6 +70,46 @@ test('PACS down: retries, releases the lease with a reason instead of failing, i
   assertByteIdentical(readdirSync(dir).map((f) => path.join(dir, f)), specs);
 });
 
+test('an unknown outcome (association aborted before the response) is never recorded stored; it is sent again', async (t) => {
+  const { specs, portal, link, tmp } = await setUp(t, 'internal');
+  const shipment = await createTestShipment(portal.url, link.token, specs);
+  await shipment.uploadAll();
+  const port = await freePort();
+  const startPeer = (name: string, extra: string[]) => {
+    const dir = path.join(tmp, name);
+    mkdirSync(dir);
+    const peer = spawnPeer('storescp', ['--aetitle', 'STORESCP', '+B', '+xa', '-dhl', ...extra, '--output-directory', dir, String(port)], { env: { ...process.env, TCP_NODELAY: '1' } });
+    t.after(() => peer.stop());
+    return { peer, dir };
+  };
+  // PS3.8 §7.1: a request whose association is aborted has no outcome; the PACS may or may not have the instance.
+  const aborting = startPeer('aborting', ['--abort-after']);
+  await waitUntil(() => canConnect(port), { what: 'storescp --abort-after', timeoutMs: 15_000, describe: aborting.peer.log });
+  const results: ImportResult[] = [];
+  const destination = createPacsDestination({
+    pacs: { calledAet: 'STORESCP', host: '127.0.0.1', port }, callingAet: 'BEELDPOORT', associations: 1,
+    retry: { attempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
+  });
+  const worker = await startWorker(workerConfig(portal), {
+    idlePollMs: 200, destination, policy: { storeRetry: { initialMs: 100, maxMs: 300, windowMs: 1500 } },
+    onShipment: (_, result) => results.push(result),
+  });
+  t.after(() => worker.stop());
+  await waitUntil(async () => results.length > 0, { what: 'the first import attempt', timeoutMs: 60_000 });
+  assert.match((results[0] as { reason?: string }).reason ?? '', /^E_PACS_UNAVAILABLE/);
+  const ledger = openLedger(path.join(portal.dataDir, 'worker', 'ledger.sqlite'));
+  t.after(() => ledger.close());
+  assert.ok(ledger.files(shipment.shipmentId).every((r) => r.state !== 'stored'), 'no response, so nothing recorded stored');
+  assert.ok(portal.portal.ctx.stores.shipments.files(shipment.shipmentId).every((f) => f.outcome === null), 'and nothing reported');
+
+  await aborting.peer.stop();
+  const healthy = startPeer('healthy', []);
+  await waitUntil(() => canConnect(port), { what: 'storescp', timeoutMs: 15_000, describe: healthy.peer.log });
+  const { shipment: row } = await waitForShipment(portal, shipment.shipmentId);
+  assert.equal(row.state, 'imported');
+  assertByteIdentical(readdirSync(healthy.dir).map((f) => path.join(healthy.dir, f)), specs);
+});
+
 async function verifyConsent(portalUrl: string, email: string, password: string, shipmentId: string): Promise<number> {
   const login = await fetch(`${portalUrl}/api/receiver/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
