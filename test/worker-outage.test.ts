@@ -1,6 +1,7 @@
 /**
  * Waiting, not failing: a PACS that is down makes the worker retry with backoff and then give the lease back
- * (the shipment is retried later, never finished as failed); once the PACS is up the shipment is imported. A
+ * (the shipment is retried later, never finished as failed); once the PACS is up the shipment is imported. An
+ * association aborted before the response (unknown outcome) is never taken for success. A
  * consultation stays held, nothing stored, until a receiver verifies the consent through the receiver API.
  */
 import { test } from 'node:test';

@@ -99,6 +99,8 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
     log.warn({ shipmentId: id, err: error }, 'import interrupted; releasing the lease');
     ledger.setShipment(id, 'released', undefined, reason);
     if (!keeper.signal.aborted) {
+      // What is already stored or rejected is shown now, not only after the retry.
+      await reportOutcomes(client, ledger, id, leaseToken).catch(() => undefined);
       await client.release(id, { leaseToken, reason }).catch((e) => log.warn({ shipmentId: id, err: e }, 'release failed; the lease will expire'));
     }
     return { outcome: 'released', reason };
