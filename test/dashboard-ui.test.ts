@@ -288,3 +288,17 @@ test('an expired session returns to the login form, and logging in again returns
     await page.close();
   }
 });
+
+test('after two hours without a key press or click the dashboard logs out by itself, even while live updates run', async () => {
+  const page = await newPage();
+  await page.clock.install();
+  await logIn(page, portal, 'radiologist@example.org');
+  await page.goto(`${portal.url}/app/#/shipments`);
+  await page.locator('main h1').waitFor();
+  await page.clock.runFor(119 * 60_000);
+  assert.equal(await page.locator('form.login').count(), 0, 'still logged in before the limit');
+  await page.clock.runFor(2 * 60_000);
+  await page.waitForSelector('form.login');
+  assert.match(await page.locator('#login-message').textContent() ?? '', /expired/);
+  assert.equal(await page.evaluate(async () => (await fetch('/api/receiver/me')).status), 401, 'the server session is ended too');
+});

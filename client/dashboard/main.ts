@@ -23,6 +23,10 @@ let me: Me | undefined;
 let view: View | undefined;
 let live: LiveFeed | undefined;
 let sessionCheck: ReturnType<typeof setInterval> | undefined;
+/** The portal's idle limit for sessions (server/portal/receiver/sessions.ts SESSION_IDLE_MS). */
+const IDLE_MS = 2 * 3_600_000;
+let lastActivity = Date.now();
+for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => (lastActivity = Date.now()), { passive: true, capture: true });
 
 // Only a session we had can expire; a first visit without one simply shows the login form.
 const api = createApi(() => {
@@ -106,8 +110,14 @@ function startSession(user: Me): void {
     // EventSource cannot see a 401; ask the API, which returns to the login form if the session is gone.
     if (!connected) api.get('/api/receiver/me').catch(() => undefined);
   });
+  // Idle expiry follows the person, not the page: live reloads call the API (and so keep the server session
+  // fresh) while nobody is at the screen. After IDLE_MS without a key press or pointer action we log out.
+  lastActivity = Date.now();
   clearInterval(sessionCheck);
-  sessionCheck = setInterval(() => api.get('/api/receiver/me').catch(() => undefined), 60_000);
+  sessionCheck = setInterval(() => {
+    if (Date.now() - lastActivity < IDLE_MS) return;
+    api.post('/api/receiver/logout').catch(() => undefined).finally(() => sessionLost(t('login.expired')));
+  }, 30_000);
   render();
 }
 
