@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -81,4 +81,59 @@ test('a worker killed with SIGKILL mid-C-STORE and restarted imports everything 
   assert.deepEqual(files.map((f) => [f.fileId, f.outcome, f.sopInstanceUid]), shipment.manifest.files.map((f) => [f.fileId, 'stored', f.dicom.sopInstanceUid]));
   const final = ledgerRows(ledgerFile);
   assert.deepEqual(final.map((r) => [r.file_id, r.state, r.reported]), files.map((f) => [f.fileId, 'stored', 1]));
+});
+
+/** Sizes of the files in the worker's staging directory (plaintext being decrypted), if any. */
+function stagedSizes(dataDir: string): number[] {
+  const root = path.join(dataDir, 'worker', 'staging');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((shipment) => {
+    const dir = path.join(root, shipment);
+    try {
+      return readdirSync(dir).map((f) => statSync(path.join(dir, f)).size);
+    } catch {
+      return [];
+    }
+  });
+}
+
+test('a worker killed with SIGKILL while decrypting into staging restarts clean: staging redone, nothing sent twice', async (t) => {
+  const tmp = makeTempDir('beeldpoort-worker-cd-');
+  t.after(() => tmp.remove());
+  // 2048 x 2048 x 16 bit: 8 MiB per image, so decrypting a file takes long enough to be caught in the middle.
+  const cd = await makeTestCd(tmp.dir, { studies: 1, series: 1, images: 3, rows: 2048, seed: 'crash-decrypt' });
+  const specs = specsOf(cd);
+  const portal = await startTestPortal({ env: { BEELDPOORT_LEASE_SECONDS: '5' } });
+  t.after(() => portal.stop());
+  const pacs = await startStorescp();
+  t.after(() => pacs.stop());
+  const link = await portal.createLink({ purpose: 'internal' });
+  const shipment = await createTestShipment(portal.url, link.token, specs);
+  await shipment.uploadAll();
+  const env = {
+    ...process.env, BEELDPOORT_DATA: portal.dataDir, BEELDPOORT_PORTAL_URL: portal.url, BEELDPOORT_LOG_LEVEL: 'info',
+    BEELDPOORT_PACS: `${pacs.aet}@127.0.0.1:${pacs.port}`,
+  };
+
+  const first = spawnPeer(process.execPath, [bin, 'worker'], { env });
+  t.after(() => first.stop());
+  await waitUntil(async () => stagedSizes(portal.dataDir).some((size) => size > 0), {
+    what: 'plaintext being staged', timeoutMs: 60_000, intervalMs: 5, failed: first.exited, describe: first.log,
+  });
+  first.child.kill('SIGKILL');
+  await waitUntil(async () => first.exited() !== undefined, { what: 'the killed worker gone', timeoutMs: 10_000 });
+  const ledgerFile = path.join(portal.dataDir, 'worker', 'ledger.sqlite');
+  assert.ok(ledgerRows(ledgerFile).every((r) => r.state !== 'stored'), 'killed before any store');
+  assert.deepEqual(await pacs.files(), [], 'the authentication gate had not opened: nothing sent');
+
+  const second = spawnPeer(process.execPath, [bin, 'worker'], { env });
+  t.after(() => second.stop());
+  const { shipment: row, files } = await waitForShipment(portal, shipment.shipmentId, undefined, 120_000);
+  await second.stop();
+  assert.equal(row.state, 'imported');
+  assert.deepEqual(files.map((f) => f.outcome), specs.map(() => 'stored'));
+  const received = await pacs.files();
+  assert.equal(received.length, specs.length, 'each instance sent exactly once');
+  assertByteIdentical(received, specs);
+  assert.deepEqual(stagedSizes(portal.dataDir), [], 'no plaintext left behind');
 });
