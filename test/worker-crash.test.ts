@@ -1,9 +1,10 @@
 /**
- * kill -9 of `beeldpoort worker` (a real child process) in the middle of C-STOREs, then a restart: the lease
- * returns after expiry, every instance ends in the PACS byte for byte, the ledger never said `stored` for an
- * instance the PACS did not have, and ledger and portal report agree with one outcome per file.
- * storescp sleeps a second after each store before it reads the next request, so the kill lands while our next
- * C-STORE is outstanding. (storescp's --sleep-during costs about 7 s per instance here: too slow for a test.)
+ * kill -9 of `beeldpoort worker` (a real child process), then a restart (reliability W1, W2). Mid-C-STORE: the
+ * lease returns after expiry, every instance ends in the PACS byte for byte, the ledger never said `stored` for an
+ * instance the PACS did not have, and ledger and portal report agree with one outcome per file. storescp sleeps a
+ * second after each store before it reads the next request, so the kill lands while our next C-STORE is
+ * outstanding (storescp's --sleep-during costs about 7 s per instance here: too slow for a test). While decrypting:
+ * nothing was sent, staging is redone from the ciphertext, each instance is sent once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
