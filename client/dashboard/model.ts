@@ -12,6 +12,8 @@ export interface Me {
   id: string; email: string; name: string; role: string; csrfToken: string | undefined; institution: string;
   /** The portal can send links by e-mail (SMTP configured). */
   mail: boolean;
+  /** The portal's limits for new links, when it states them. */
+  policy: { linkMaxDays: number | undefined; linkMaxBytes: number | undefined };
 }
 
 export interface LinkView {
@@ -66,7 +68,8 @@ export function toMe(raw: unknown): Me {
   const user = obj(body.user ?? body);
   return { id: str(user.id), email: str(user.email), name: str(user.name) || str(user.email), role: str(user.role),
     csrfToken: optStr(body.csrfToken) ?? undefined, institution: str(obj(body.institution).name ?? body.institution),
-    mail: obj(body.features).mail === true };
+    mail: obj(body.features).mail === true,
+    policy: { linkMaxDays: num(obj(body.policy).linkMaxDays) || undefined, linkMaxBytes: num(obj(body.policy).linkMaxBytes) || undefined } };
 }
 
 function linkStatus(link: Json, limits: Json, now: number): LinkStatus {

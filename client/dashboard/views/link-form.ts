@@ -27,6 +27,9 @@ function numberInput(id: string, name: string, label: string, value: number, min
 }
 
 export function linkFormView(ctx: ViewContext): View {
+  // The portal's own limits (BEELDPOORT_LINK_MAX_DAYS, BEELDPOORT_LINK_MAX_BYTES) bound the form when it states them.
+  const maxDays = ctx.me.policy.linkMaxDays ?? 3650;
+  const maxGb = Math.floor((ctx.me.policy.linkMaxBytes ?? 20 * GB) / GB * 1000) / 1000;
   const status = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'card link-form', novalidate: false },
     h('fieldset', {}, h('legend', {}, t('newLink.purpose')), PURPOSES.map((p) => purposeChoice(p))),
@@ -37,9 +40,9 @@ export function linkFormView(ctx: ViewContext): View {
     h('label', { for: 'link-note' }, t('newLink.note')),
     h('textarea', { id: 'link-note', name: 'note', rows: 3, maxlength: 1000 }),
     h('div', { class: 'row' },
-      h('div', {}, numberInput('link-expires', 'expires', t('newLink.expires'), 7, 1, 3650)),
+      h('div', {}, numberInput('link-expires', 'expires', t('newLink.expires'), Math.min(7, maxDays), 1, maxDays)),
       h('div', {}, numberInput('link-max-shipments', 'maxShipments', t('newLink.maxShipments'), 10, 1, 10000)),
-      h('div', {}, numberInput('link-max-gb', 'maxGb', t('newLink.maxGb'), 20, 0.001, undefined, 'any'))),
+      h('div', {}, numberInput('link-max-gb', 'maxGb', t('newLink.maxGb'), Math.min(20, maxGb), 0.001, maxGb, 'any'))),
     h('button', { type: 'submit', class: 'primary' }, t('newLink.submit')));
   const element = h('main', { id: 'main', tabindex: -1 }, h('h1', {}, t('newLink.title')), status, form);
 
@@ -55,7 +58,7 @@ export function linkFormView(ctx: ViewContext): View {
       note: field(form, 'note') || null,
       expires: `${Math.round(Number(field(form, 'expires')))}d`,
       maxShipments: Math.round(Number(field(form, 'maxShipments'))),
-      maxBytes: Math.round(Number(field(form, 'maxGb')) * GB),
+      maxBytes: Math.min(Math.round(Number(field(form, 'maxGb')) * GB), ctx.me.policy.linkMaxBytes ?? Number.MAX_SAFE_INTEGER),
     };
     ctx.api.post<IssuedLink>('/api/receiver/links', request)
       .then((issued) => {
