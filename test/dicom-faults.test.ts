@@ -186,3 +186,11 @@ test('a PACS that stops reading mid-dataset does not hang us: the inactivity (DI
   const [result] = await storeAll(scp, [{ ...base!, dataset }], { retry: { attempts: 1 }, timeouts: { dimseMs: 700 } });
   assert.deepEqual([result!.outcome, result!.code, result!.retriable], ['failed', 'E_TIMEOUT', true]);
 });
+
+test('a PACS that serves one association at a time: the extra associations give up, no instance is charged', async (t) => {
+  const list = await instances();
+  const scp = await startStorescp(); // single process: further associations wait unanswered
+  t.after(() => scp.stop());
+  const results = await storeAll(scp, list, { associations: 4, timeouts: { associateMs: 300 }, retry: { attempts: 1 } });
+  assert.deepEqual(results.map((r) => [r.outcome, r.attempts]), list.map(() => ['stored', 1]));
+});

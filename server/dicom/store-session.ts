@@ -125,9 +125,17 @@ export function createStoreSession(destination: Destination, options: StoreSessi
   async function runSlot(): Promise<void> {
     let association: Association | undefined;
     let group = -1;
+    /** Releases this slot's association (if still open) and stops counting it as working. */
+    const letGo = async () => {
+      if (!association) return;
+      const gone = association;
+      association = undefined;
+      working -= 1;
+      await gone.release();
+    };
     try {
       for (;;) {
-        if (association?.closed) association = undefined;
+        if (association?.closed) await letGo();
         const own = association ? readyIndex(group) : -1;
         if (own >= 0) {
           const job = take(own);
@@ -146,8 +154,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
           continue;
         }
         // Work for another group, or no association yet: (re)negotiate for the group of the first ready job.
-        await association?.release();
-        association = undefined;
+        await letGo();
         group = queue[any]!.group;
         const wait = connectNotBefore - Date.now();
         if (wait > 0) await sleep(wait);
@@ -175,8 +182,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
         }
       }
     } finally {
-      if (association) working -= 1;
-      await association?.release();
+      await letGo();
     }
   }
 
