@@ -1,6 +1,18 @@
 /**
  * Our DICOM network client (PS3.8 upper layer, PS3.7 DIMSE) as the worker and the CLI use it: C-ECHO, a pooled
  * C-STORE session that sends datasets byte for byte, the Part 10 reader, and storing files from disk.
+ *
+ * The worker's use, one session per shipment (contexts from the manifest, instances as they are decrypted):
+ *
+ *     const session = createStoreSession(destination, { contexts: manifestInstances, associations: config.associations });
+ *     const info = readPart10(plaintext);                        // throws DicomError E_NOT_DICOM / E_DICOMDIR / ...
+ *     const result = await session.store({ ...info, dataset: plaintext.subarray(info.datasetOffset) });
+ *     // result.outcome 'stored' | 'warning' only after a 0000 / Bxxx response; 'failed' with `retriable` (retry
+ *     // later: PACS down, A7xx, outcome unknown after a drop) or not (A9xx, Cxxx, 0122, E_NO_CONTEXT...), `code`.
+ *     await session.close();
+ *
+ * store() never rejects; retriable failures are retried inside the session first (DEFAULT_RETRY: 4 attempts,
+ * capped exponential backoff), and `onRetry` reports each retry.
  */
 export { echo } from './echo.ts';
 export { createStoreSession, type RetryEvent, type StoreSession, type StoreSessionOptions } from './store-session.ts';
