@@ -27,7 +27,11 @@ export interface Config {
   readonly pacs: PacsAddress | undefined;
   /** Our AE title when we call the PACS. */
   readonly callingAet: string;
-  /** Parallel associations to the PACS. */
+  /**
+   * Parallel associations to the PACS. Default 8: a PACS that leaves Nagle's algorithm on answers each C-STORE in
+   * two TCP segments, the second held ~40 ms for our delayed ACK; only parallel associations hide that stall
+   * (bench:store measured 3x storescu's speed at 4, 5.6x at 8). Still bounded, so a PACS is never flooded.
+   */
   readonly associations: number;
   /** Name of the receiving institution and department, shown to senders. */
   readonly institution: { readonly name: string; readonly department: string };
@@ -133,7 +137,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     portalUrl,
     pacs,
     callingAet,
-    associations: integer('BEELDPOORT_ASSOCIATIONS', 4, 1, 32),
+    associations: integer('BEELDPOORT_ASSOCIATIONS', 8, 1, 32),
     institution: {
       name: env.BEELDPOORT_INSTITUTION || 'Beeldpoort test hospital',
       department: env.BEELDPOORT_DEPARTMENT || 'Radiologie',

@@ -2,7 +2,7 @@
 // CD (cached under .bench-cache/), both into the same storescp +B. Round 1: storescp with TCP_NODELAY=1, the two
 // senders alternated BENCH_STORE_ROUNDS times (default 3), storescu with TCP_NODELAY=1 too; target ours/storescu
 // <= 1.0 on the median. Round 2: a storescp WITHOUT TCP_NODELAY (Nagle on, like a default PACS); target ours at
-// least 5x faster than storescu, with the default 4 associations and with 8 (BENCH_STORE_NAGLE_ASSOCIATIONS). Why
+// least 5x faster than storescu, with 4 associations and with the default 8 (BENCH_STORE_NAGLE_ASSOCIATIONS). Why
 // Nagle hurts: storescp writes each C-STORE-RSP as a 12-byte header and the rest, and Nagle holds the rest until
 // our delayed ACK (~40 ms); only parallel associations hide that. storescp runs with --fork, as a PACS serves
 // several associations at once. Wall time and peak RSS of each sender from /usr/bin/time. A script, not a test;

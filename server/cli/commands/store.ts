@@ -24,7 +24,7 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
 
   --pacs AET@host:port   called AE title, host and port of the PACS
   --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
-  --associations N       parallel associations (default BEELDPOORT_ASSOCIATIONS or 4)
+  --associations N       parallel associations (default BEELDPOORT_ASSOCIATIONS or 8)
   --json                 end with one JSON line: files, stored, warnings, failed, skipped, bytes, seconds,
                          failures [{ path, sopInstanceUid, code, status, retriable, reason }],
                          warningDetails [{ path, sopInstanceUid, status, reason }]`,
