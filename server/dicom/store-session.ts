@@ -59,7 +59,7 @@ export function createStoreSession(destination: Destination, options: StoreSessi
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const idleMs = options.idleMs ?? 1000;
-  let limit = Math.max(1, options.associations ?? 4);
+  let limit = Math.max(1, options.associations ?? 8);
   const groups: ProposedContext[][] = [];
   const groupOf = new Map<string, number>();
   const addGroups = (keys: readonly ContextKey[]) => {
