@@ -18,7 +18,7 @@ import { DICOMDIR_SOP_CLASS } from './uids.ts';
 export interface StoreSessionOptions {
   /** Every (SOP class, transfer syntax) the caller expects to send; proposed on each association. */
   readonly contexts: readonly ContextKey[];
-  /** Parallel associations, at most (default 4). */
+  /** Parallel associations, at most (default 8: see Config.associations). */
   readonly associations?: number;
   readonly timeouts?: Partial<Timeouts>;
   readonly retry?: Partial<RetryPolicy>;
