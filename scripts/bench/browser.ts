@@ -1,0 +1,243 @@
+// npm run bench:browser — the browser sender page against sending the raw files straight to the PACS.
+// With the ~700 MB generated patient CD (cached in .bench-cache/, shared with `npm run bench`), alternating:
+//   (a) DCMTK storescu -> storescp +B (TCP_NODELAY=1 on both sides): the reference;
+//   (b) headless Chromium on the sender page (/s/#token): pick the CD folder, press Send, until the receipt says
+//       "imported" — plaintext hashing, per-chunk encryption, tus upload through `beeldpoort portal`, decryption
+//       and C-STORE by `beeldpoort worker` into the same kind of storescp.
+// Prints the medians, the ratio b/a (target <= 2.0), the time the page took to scan the CD, the page's peak JS heap
+// (CDP Performance.getMetrics, sampled every 250 ms) on the full CD and on a quarter-size CD (it must stay bounded,
+// not grow with the CD), and the peak RSS of portal and worker. A script, not a test. The last line is one JSON object.
+// Environment: BENCH_RUNS (default 2), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { makeTestCd, type TestCd } from '../../server/test-cd/make-test-cd.ts';
+import { launchChromium } from '../../test/helpers/chromium.ts';
+import { canConnect, freePort, waitUntil } from '../../test/helpers/ports.ts';
+import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'server/cli/bin.js');
+const CACHE = path.join(ROOT, '.bench-cache');
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);
+const NODELAY = { ...process.env, TCP_NODELAY: '1' };
+
+interface Proc {
+  peakRssMb(): number;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+/** Spawns a process and samples its peak RSS (Linux /proc VmHWM) every 100 ms until it exits. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(command, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let peak = 0;
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20000)));
+  const sample = () => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
+    } catch {
+      // exited between samples
+    }
+  };
+  const timer = setInterval(sample, 100);
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    peakRssMb: () => Math.round(peak),
+    done,
+    async stop() {
+      sample();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await done;
+    },
+  };
+}
+
+/** The same cache entry (name, options, marker) as scripts/bench/end-to-end.ts, so the CD is generated once. */
+async function cachedCd(name: string, options: Parameters<typeof makeTestCd>[1]): Promise<TestCd> {
+  const dir = path.join(CACHE, name);
+  const marker = path.join(CACHE, `${name}.json`);
+  const wanted = JSON.stringify(options);
+  if (existsSync(marker)) {
+    const saved = JSON.parse(readFileSync(marker, 'utf8')) as { options: string; cd: TestCd };
+    if (saved.options === wanted && existsSync(saved.cd.dicomdir)) return saved.cd;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(CACHE, { recursive: true });
+  console.log(`generating ${name} (cached in .bench-cache/)…`);
+  const cd = await makeTestCd(dir, options);
+  writeFileSync(marker, JSON.stringify({ options: wanted, cd }));
+  return cd;
+}
+
+async function expectAll(cd: TestCd, scp: Storescp, mode: string): Promise<void> {
+  const received = (await scp.files()).length;
+  if (received !== cd.instances.length) throw new Error(`${mode}: storescp holds ${received} of ${cd.instances.length} instances`);
+}
+
+async function storescu(cd: TestCd): Promise<number> {
+  const scp = await startStorescp();
+  try {
+    const start = performance.now();
+    const r = await run('storescu', ['-aec', scp.aet, '-xr', '-R', '+sd', '+r', '127.0.0.1', String(scp.port), path.join(cd.root, 'DICOM')], NODELAY).done;
+    if (r.code !== 0) throw new Error(`storescu failed: ${r.stderr}`);
+    const seconds = (performance.now() - start) / 1000;
+    await expectAll(cd, scp, 'storescu');
+    return seconds;
+  } finally {
+    await scp.stop();
+  }
+}
+
+interface BrowserRun {
+  seconds: number;
+  scanSeconds: number;
+  peakHeapMb: number;
+  /** Longest main-thread task (Long Tasks API) during scan and send. */
+  longestTaskMs: number;
+  portalRssMb: number;
+  workerRssMb: number;
+}
+
+/** Samples the page's JS heap (main thread) through CDP until stopped; returns the peak in MB. */
+async function heapSampler(page: Page): Promise<{ stop(): Promise<number> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+      peak = Math.max(peak, used);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return Math.round(peak / 1e6);
+    },
+  };
+}
+
+/** Portal and worker as their own processes over a fresh data dir; the page sends the CD through a new link. */
+async function browser(cd: TestCd): Promise<BrowserRun> {
+  const scp = await startStorescp();
+  const tmp = makeTempDir('beeldpoort-bench-browser-');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    BEELDPOORT_DATA: path.join(tmp.dir, 'data'),
+    BEELDPOORT_PORT: String(port),
+    BEELDPOORT_HOST: '127.0.0.1',
+    BEELDPOORT_PUBLIC_URL: url,
+    BEELDPOORT_PACS: `${scp.aet}@127.0.0.1:${scp.port}`,
+    BEELDPOORT_LOG_LEVEL: 'warn',
+  };
+  const portal = run(process.execPath, [BIN, 'portal'], env);
+  let worker: Proc | undefined;
+  const chromium = await launchChromium();
+  try {
+    await waitUntil(() => canConnect(port), { what: 'portal', timeoutMs: 30_000 });
+    const link = await run(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Bench', '--json'], env).done;
+    if (link.code !== 0) throw new Error(`link create failed: ${link.stderr}`);
+    const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
+    worker = run(process.execPath, [BIN, 'worker'], env);
+    const page = await chromium.newPage();
+    const heap = await heapSampler(page);
+    // Main-thread tasks over 50 ms (Long Tasks API) while scanning and sending: the page must stay responsive.
+    await page.addInitScript(() => {
+      const w = window as unknown as { longestTaskMs: number };
+      w.longestTaskMs = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(linkUrl);
+    await page.waitForSelector('#select:not([hidden])', { timeout: 30_000 });
+    const scanStart = performance.now();
+    await page.setInputFiles('#pick-folder', cd.root);
+    await page.waitForSelector('#purpose:not([hidden])', { timeout: 300_000 });
+    const scanSeconds = (performance.now() - scanStart) / 1000;
+    const start = performance.now();
+    await page.click('#send');
+    await page.waitForFunction(() => ['imported', 'imported-with-failures', 'failed'].includes(document.getElementById('receipt-state')?.dataset.state ?? ''), null, { timeout: 900_000, polling: 50 });
+    const seconds = (performance.now() - start) / 1000;
+    const state = await page.evaluate(() => document.getElementById('receipt-state')?.dataset.state);
+    if (state !== 'imported') throw new Error(`the page ended with ${state}: ${chromium.errors.join('\n')}`);
+    const peakHeapMb = await heap.stop();
+    const longestTaskMs = Math.round(await page.evaluate(() => (window as unknown as { longestTaskMs: number }).longestTaskMs));
+    await expectAll(cd, scp, 'browser');
+    await worker.stop();
+    await portal.stop();
+    return { seconds, scanSeconds, peakHeapMb, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
+  } finally {
+    await chromium.close();
+    await worker?.stop();
+    await portal.stop();
+    await scp.stop();
+    tmp.remove();
+  }
+}
+
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const spawnBuild = run(process.execPath, ['scripts/build-client.mjs'], process.env);
+  if ((await spawnBuild.done).code !== 0) throw new Error('build-client failed');
+  const cd = await cachedCd('cd-700', { studies: 4, series: 6, images: IMAGES, rows: 512, seed: 'bench' });
+  const mb = cd.instances.reduce((sum, instance) => sum + instance.size, 0) / 1e6;
+  console.log(`CD: ${cd.instances.length} instances, ${round(mb, 0)} MB of DICOM; ${RUNS} alternating runs`);
+  const a: number[] = [];
+  const b: BrowserRun[] = [];
+  for (let i = 1; i <= RUNS; i++) {
+    a.push(await storescu(cd));
+    console.log(`run ${i} (a) storescu        ${round(a.at(-1)!)} s`);
+    b.push(await browser(cd));
+    const last = b.at(-1)!;
+    console.log(`run ${i} (b) browser page    ${round(last.seconds)} s (scan ${round(last.scanSeconds)} s, peak JS heap ${last.peakHeapMb} MB, longest main-thread task ${last.longestTaskMs} ms, portal ${last.portalRssMb} MB, worker ${last.workerRssMb} MB RSS)`);
+  }
+  const small = await cachedCd('cd-175', { studies: 1, series: 6, images: IMAGES, rows: 512, seed: 'bench-small' });
+  const quarter = await browser(small);
+  console.log(`quarter CD (${small.instances.length} instances): browser ${round(quarter.seconds)} s, peak JS heap ${quarter.peakHeapMb} MB`);
+  const figures = {
+    bench: 'browser',
+    instances: cd.instances.length,
+    megabytes: round(mb, 0),
+    runs: RUNS,
+    a_storescu_s: round(median(a)),
+    b_browser_s: round(median(b.map((r) => r.seconds))),
+    ratio_b_a: round(median(b.map((r) => r.seconds)) / median(a)),
+    target_ratio: 2.0,
+    scan_s: round(median(b.map((r) => r.scanSeconds))),
+    page_peak_heap_mb: Math.max(...b.map((r) => r.peakHeapMb)),
+    page_peak_heap_quarter_cd_mb: quarter.peakHeapMb,
+    longest_main_thread_task_ms: Math.max(...b.map((r) => r.longestTaskMs)),
+    portal_peak_rss_mb: Math.max(...b.map((r) => r.portalRssMb)),
+    worker_peak_rss_mb: Math.max(...b.map((r) => r.workerRssMb)),
+  };
+  console.log(`medians: (a) ${figures.a_storescu_s} s  (b) ${figures.b_browser_s} s;  b/a ${figures.ratio_b_a} (target <= 2.0)`);
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
