@@ -79,12 +79,32 @@ test('a consultation link refuses to send without the consent statement, then se
   assert.ok(await page.locator('#upload').isHidden());
   assert.equal(stack.portal.portal.ctx.stores.shipments.list({ linkId: link.id }).length, 0, 'no shipment was created');
 
-  await page.fill('#consent-by', 'Dr. A. de Vries, huisarts');
-  await page.fill('#consent-date', '2026-11-28');
-  await page.fill('#consent-ref', 'Dossier 12345, notitie 3');
+  // Filled through their labels: every field is labelled for assistive technology.
+  await page.getByLabel(/Consent recorded by|Toestemming vastgelegd door/).fill('Dr. A. de Vries, huisarts');
+  await page.getByLabel(/Date of consent|Datum van de toestemming/).fill('2026-11-28');
+  await page.getByLabel(/Reference|Referentie/).fill('Dossier 12345, notitie 3');
+  await page.getByLabel(/Comment for the radiologist|Opmerking voor de radioloog/).fill('<img src=x onerror=alert(1)> graag spoed');
   await page.click('#send');
   // A consultation waits for the receiver to verify the consent before anything is imported.
   await waitForReceiptState(page, ['held']);
+});
+
+test('a CD of 3,000 files is read completely and scanned off the main thread, with progress along the way', async () => {
+  const many = await makeTestCd(`${temp.dir}/many`, { studies: 3, series: 10, images: 100, rows: 8, seed: 'many' });
+  const link = await stack.portal.createLink({ purpose: 'transfer' });
+  const page = await openLink(stack.chromium, link.url);
+  // Count how often the scan progress is redrawn: a page frozen by the scan would draw it once, at the end.
+  await page.evaluate(() => {
+    const w = window as unknown as { scanDraws: number };
+    w.scanDraws = 0;
+    new MutationObserver(() => (w.scanDraws += 1)).observe(document.getElementById('scan-status')!, { childList: true, characterData: true, subtree: true });
+  });
+  await selectCd(page, many.root);
+  const summary = (await page.textContent('[data-testid="selected-summary"]')) ?? '';
+  const count = Number(/(\d[\d.,]*)\s+(images|beelden)/.exec(summary)?.[1]?.replace(/[.,]/g, ''));
+  assert.equal(count, many.instances.length, summary);
+  assert.ok(many.instances.length >= 3000);
+  assert.ok((await page.evaluate(() => (window as unknown as { scanDraws: number }).scanDraws)) > 2, 'the page redrew the scan progress while scanning');
 });
 
 test('an expired link and a revoked link show a plain-language message, not an error dump', async () => {

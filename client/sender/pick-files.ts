@@ -46,7 +46,8 @@ export function filesFromDrop(transfer: DataTransfer, onProgress?: (found: numbe
   return walkEntries(entries, loose, onProgress);
 }
 
-async function walkEntries(roots: FileSystemEntry[], loose: File[], onProgress?: (found: number) => void): Promise<PickResult> {
+/** Walks dropped entries depth-first (exported for the unit test with fake entries). */
+export async function walkEntries(roots: FileSystemEntry[], loose: File[], onProgress?: (found: number) => void): Promise<PickResult> {
   const files: PickedFile[] = loose.map((file) => ({ path: file.name, file }));
   const unreadable: { path: string; reason: string }[] = [];
   const stack = [...roots];
