@@ -107,6 +107,19 @@ test('a CD of 3,000 files is read completely and scanned off the main thread, wi
   assert.ok((await page.evaluate(() => (window as unknown as { scanDraws: number }).scanDraws)) > 2, 'the page redrew the scan progress while scanning');
 });
 
+test('a link whose shipments are used up says so in plain words', async () => {
+  const link = await stack.portal.createLink({ purpose: 'transfer', maxShipments: 1 });
+  const page = await openLink(stack.chromium, link.url);
+  await selectCd(page, twoPatients.root);
+  await page.click('#send');
+  await waitForReceiptState(page, ['received', 'importing', 'imported']);
+  const again = await openLink(stack.chromium, link.url);
+  assert.ok(await again.locator('#link-error').isVisible());
+  assert.match((await again.textContent('#link-error-text')) ?? '', /already been used|al zo vaak gebruikt/);
+  assert.ok(await again.locator('#receiver').isVisible(), 'who the link was for is still shown');
+  assert.ok(await again.locator('#select').isHidden());
+});
+
 test('an expired link and a revoked link show a plain-language message, not an error dump', async () => {
   const expired = await stack.portal.createLink({ purpose: 'transfer', expires: 1 });
   await new Promise((resolve) => setTimeout(resolve, 1_500));
