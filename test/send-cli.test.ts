@@ -47,6 +47,12 @@ test('send --yes --wait: every instance reaches storescp +B byte-identical, junk
   for (const junk of cd.junk) assert.ok(run.stdout.includes(junk.relativePath), `${junk.relativePath} listed as skipped`);
   assert.match(run.stdout, /Shipment reference: [A-Za-z0-9_-]+/);
   assert.equal(portal.portal.ctx.stores.shipments.list().length, 1);
+
+  // `beeldpoort status` beside the portal's data dir ends with the same object.
+  const status = await runCli(['status', String(run.json?.shipmentId), '--json'], { BEELDPOORT_DATA: portal.dataDir });
+  assert.equal(status.code, 0, status.stdout + status.stderr);
+  assert.deepEqual(status.json, run.json);
+  assert.match(status.stdout, /: imported/);
 });
 
 test('send --yes --wait into Orthanc: the REST API lists every SOP Instance UID of the CD', async (t) => {
@@ -119,6 +125,10 @@ test('a consultation link without consent statement is refused before any upload
   assert.equal(run.code, 1);
   assert.match(run.stderr, /consent.*\[E_SEND_CONSENT_REQUIRED\]/);
   assert.equal(portal.portal.ctx.stores.shipments.list().length, 0, 'no shipment was created');
+  const unconfirmed = await runCli(['send', link.url, cd.root, '--consent-by', 'dr. A', '--consent-date', '2026-11-01', '--consent-ref', 'R1'], { XDG_CACHE_HOME: path.join(tmp.dir, 'cache') });
+  assert.equal(unconfirmed.code, 1);
+  assert.match(unconfirmed.stderr, /re-run with --yes.*\[E_SEND_NOT_CONFIRMED\]/, 'without a terminal and without --yes nothing is sent');
+  assert.equal(portal.portal.ctx.stores.shipments.list().length, 0);
 });
 
 test('expired and revoked links: a clear message, the code, exit 1, nothing uploaded', async (t) => {
