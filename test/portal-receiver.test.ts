@@ -148,3 +148,37 @@ test('the audit trail is for admins, as JSON, JSON lines and CSV', async (t) => 
   // header + every record, including the 'audit.exported' record the JSON-lines export just added
   assert.equal(csv.text.trim().split('\r\n').length, lines.length + 2);
 });
+
+test('the audit review filters by link, shipment, user and period and reports the chain', async (t) => {
+  const tp = await startTestPortal();
+  t.after(() => tp.stop());
+  await tp.addUser('admin@hospital.nl', PASSWORD, 'admin');
+  await tp.addUser('rad@hospital.nl', PASSWORD, 'radiologist');
+  const rad = await login(tp, 'rad@hospital.nl');
+  const created = await request(tp.server).post('/api/receiver/links').set('Cookie', rad.cookie).set('X-CSRF-Token', rad.csrf)
+    .send({ purpose: 'internal', sender: { name: 'Afdeling' } }).expect(201);
+  const other = await tp.createLink();
+  const envelope = await makeEnvelope(tp.portal.ctx.keys.institutionPublic);
+  await request(tp.server).post('/api/sender/shipments').auth(created.body.url.split('#')[1], { type: 'bearer' }).send({ shipmentId: 'a1', envelope, files: [{ fileId: 'f', size: 4 }] }).expect(201);
+  await request(tp.server).post('/api/sender/shipments').auth(other.token, { type: 'bearer' }).send({ shipmentId: 'b1', envelope, files: [{ fileId: 'f', size: 4 }] }).expect(201);
+  const admin = await login(tp, 'admin@hospital.nl');
+  const query = async (q: string) => (await request(tp.server).get(`/api/receiver/audit?${q}`).set('Cookie', admin.cookie).expect(200)).body;
+
+  const all = await query('');
+  assert.deepEqual(all.chain, { ok: true, count: all.records.length });
+  const ofLink = (await query(`linkId=${created.body.id}`)).records.map((r: { action: string; objectId: string }) => `${r.action}:${r.objectId}`);
+  assert.deepEqual(ofLink.sort(), [`link.created:${created.body.id}`, 'shipment.created:a1'].sort());
+  assert.deepEqual((await query('shipmentId=b1')).records.map((r: { action: string }) => r.action), ['shipment.created']);
+  const ofUser = (await query('user=rad@hospital.nl')).records;
+  assert.deepEqual(ofUser.map((r: { action: string }) => r.action).sort(), ['link.created', 'login']);
+  assert.ok(ofUser.every((r: { actorName: string }) => r.actorName === 'rad@hospital.nl'));
+  assert.deepEqual((await query('user=nobody@hospital.nl')).records, []);
+  const today = new Date().toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  assert.equal((await query(`from=${today}&to=${today}`)).records.length, all.records.length);
+  assert.deepEqual((await query(`from=${tomorrow}`)).records, []);
+  const bad = await request(tp.server).get('/api/receiver/audit?from=yesterday').set('Cookie', admin.cookie);
+  assert.equal(bad.body.error.code, 'E_BAD_REQUEST');
+  const csv = await request(tp.server).get('/api/receiver/audit?format=csv&shipmentId=a1').set('Cookie', admin.cookie).expect(200);
+  assert.deepEqual(csv.text.trim().split('\r\n').slice(1).map((line) => line.includes('a1')), [true]);
+});

@@ -17,6 +17,7 @@ import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticPages } from './http/static-pages.ts';
 import { loadPortalKeys } from './keys/portal-keys.ts';
+import { startNotifier } from './notify/notifier.ts';
 import { receiverRouter } from './receiver/receiver.routes.ts';
 import { reconcileUploads } from './retention/reconcile.ts';
 import { sweep, type SweepResult } from './retention/sweep.ts';
@@ -85,6 +86,8 @@ export async function createPortal(config: Config, deps: PortalDeps = {}): Promi
   app.use(errorHandler(log));
 
   reconcileUploads(ctx);
+  // E-mail / webhook on "received" and "imported" (no-op when neither is configured).
+  const notifier = startNotifier(ctx, config.notify, `${config.publicUrl}/app/`);
   const interval = deps.sweepIntervalMs ?? 600_000;
   const timer = interval > 0 ? setInterval(() => {
     try {
@@ -104,6 +107,7 @@ export async function createPortal(config: Config, deps: PortalDeps = {}): Promi
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      notifier.stop();
       stores.close();
     },
   };

@@ -30,6 +30,32 @@ export interface AuditRecord {
   hash: string;
 }
 
+/** Review filters (NEN 7513 review by link, shipment, actor and period); all optional, combined with AND. */
+export interface AuditFilter {
+  objectId?: string | undefined;
+  shipmentId?: string | undefined;
+  /** The link's own records, its shipments' records and what the link (the sender) did. */
+  linkId?: string | undefined;
+  actor?: { kind: ActorKind; id: string } | undefined;
+  /** ISO 8601 UTC bounds: from inclusive, to exclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+const FILTER_SQL = `(@objectId IS NULL OR object_id = @objectId)
+  AND (@shipmentId IS NULL OR (object_type = 'shipment' AND object_id = @shipmentId))
+  AND (@linkId IS NULL OR (object_type = 'link' AND object_id = @linkId) OR (actor_kind = 'link' AND actor_id = @linkId)
+       OR (object_type = 'shipment' AND object_id IN (SELECT id FROM shipments WHERE link_id = @linkId)))
+  AND (@actorKind IS NULL OR (actor_kind = @actorKind AND actor_id = @actorId))
+  AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to)`;
+
+function filterParams(filter: AuditFilter) {
+  return {
+    objectId: filter.objectId ?? null, shipmentId: filter.shipmentId ?? null, linkId: filter.linkId ?? null,
+    actorKind: filter.actor?.kind ?? null, actorId: filter.actor?.id ?? null, from: filter.from ?? null, to: filter.to ?? null,
+  };
+}
+
 export type ChainCheck = { ok: true; count: number } | { ok: false; count: number; seq: number; reason: string };
 
 const GENESIS = '0'.repeat(64);
@@ -90,16 +116,17 @@ export class AuditStore {
   }
 
   /** Newest first; `before` pages backwards by sequence number. */
-  list(options: { limit?: number; before?: number; objectId?: string } = {}): AuditRecord[] {
+  list(options: AuditFilter & { limit?: number; before?: number } = {}): AuditRecord[] {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-    const rows = this.#db.prepare(`SELECT * FROM audit WHERE seq < ? AND (? IS NULL OR object_id = ?) ORDER BY seq DESC LIMIT ?`)
-      .all(options.before ?? Number.MAX_SAFE_INTEGER, options.objectId ?? null, options.objectId ?? null, limit) as Row[];
+    const rows = this.#db.prepare(`SELECT * FROM audit WHERE seq < @before AND ${FILTER_SQL} ORDER BY seq DESC LIMIT @limit`)
+      .all({ ...filterParams(options), before: options.before ?? Number.MAX_SAFE_INTEGER, limit }) as Row[];
     return rows.map(toRecord);
   }
 
-  /** Every record, oldest first, streamed from the database. */
-  *all(): Generator<AuditRecord> {
-    for (const row of this.#db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<Row>) yield toRecord(row);
+  /** Every record matching the filter, oldest first, streamed from the database. */
+  *all(filter: AuditFilter = {}): Generator<AuditRecord> {
+    const statement = this.#db.prepare(`SELECT * FROM audit WHERE ${FILTER_SQL} ORDER BY seq`);
+    for (const row of statement.iterate(filterParams(filter)) as Iterable<Row>) yield toRecord(row);
   }
 
   /** Recomputes the chain; names the first record whose hash, link or sequence is wrong. */

@@ -6,7 +6,9 @@ import { clientIp } from '../http/link-auth.ts';
 import { parseDuration } from '../links/duration.ts';
 import { createLink, revokeLink } from '../links/links.ts';
 import { csvHeader, csvLine, jsonLine } from '../audit/audit-format.ts';
+import { auditFilter, withActorNames } from './audit-query.ts';
 import { verifyConsent } from './consent.ts';
+import { sendLinkMail } from '../notify/link-mail.ts';
 import { LoginGate } from './login.ts';
 import { linkView, shipmentDetail, shipmentSummary } from './receiver-views.ts';
 import { checkCsrf, endSession, requireSession, startSession, type Session } from './sessions.ts';
@@ -65,6 +67,9 @@ export function receiverRouter(ctx: PortalContext): Router {
   router.get('/links', async (_req, res) => {
     res.json({ links: await Promise.all(ctx.stores.links.list().map((link) => linkView(ctx, link))) });
   });
+  router.post('/links/:id/email', async (req, res) => {
+    res.json(await sendLinkMail(ctx, ctx.config.notify, String(req.params.id), req.body?.to, actorOf(req), clientIp(req)));
+  });
   router.post('/links/:id/revoke', async (req, res) => {
     res.json(await linkView(ctx, revokeLink(ctx, String(req.params.id), actorOf(req), clientIp(req))));
   });
@@ -83,18 +88,19 @@ export function receiverRouter(ctx: PortalContext): Router {
 
   router.get('/audit', (req, res) => {
     if (sessionOf(req).user.role !== 'admin') throw new PortalError('E_FORBIDDEN', 'the audit trail is for admins');
+    const filter = auditFilter(ctx, req);
     const format = String(req.query.format ?? 'json');
     if (format === 'jsonl' || format === 'csv') {
       res.type(format === 'csv' ? 'text/csv' : 'application/x-ndjson').set('Content-Disposition', `attachment; filename="audit.${format}"`);
       res.write(format === 'csv' ? csvHeader() : '');
-      for (const record of ctx.stores.audit.all()) res.write(format === 'csv' ? csvLine(record) : jsonLine(record));
+      for (const record of ctx.stores.audit.all(filter)) res.write(format === 'csv' ? csvLine(record) : jsonLine(record));
       ctx.stores.audit.append({ actor: actorOf(req), action: 'audit.exported', ip: clientIp(req), details: { format } }, ctx.now());
       return void res.end();
     }
-    const limit = Number(req.query.limit ?? 100);
+    const limit = Number(req.query.limit ?? 500);
     const before = req.query.before === undefined ? undefined : Number(req.query.before);
-    const objectId = typeof req.query.objectId === 'string' ? req.query.objectId : undefined;
-    res.json({ records: ctx.stores.audit.list({ limit: Number.isFinite(limit) ? limit : 100, before, objectId }) });
+    const records = ctx.stores.audit.list({ ...filter, limit: Number.isFinite(limit) ? limit : 500, before });
+    res.json({ records: withActorNames(ctx, records), chain: ctx.stores.audit.verifyChain() });
   });
 
   router.get('/events', (req, res) => {
