@@ -8,14 +8,18 @@ import { createLink, revokeLink } from '../links/links.ts';
 import { csvHeader, csvLine, jsonLine } from '../audit/audit-format.ts';
 import { auditFilter, withActorNames } from './audit-query.ts';
 import { verifyConsent } from './consent.ts';
-import { sendLinkMail } from '../notify/link-mail.ts';
+import { mailEnabled, sendLinkMail } from '../notify/link-mail.ts';
 import { LoginGate } from './login.ts';
 import { linkView, shipmentDetail, shipmentSummary } from './receiver-views.ts';
 import { checkCsrf, endSession, requireSession, startSession, type Session } from './sessions.ts';
 
-const userView = (session: Session) => ({
+/** Who is logged in, plus what the dashboard needs to know about this portal (institution, policy, features). */
+const userView = (ctx: PortalContext, session: Session) => ({
   user: { id: session.user.id, email: session.user.email, name: session.user.name, role: session.user.role },
   csrfToken: session.csrfToken,
+  institution: { name: ctx.config.institution.name, department: ctx.config.institution.department },
+  policy: { linkMaxDays: ctx.config.portal.linkMaxDays, linkMaxBytes: ctx.config.portal.linkMaxBytes },
+  features: { mail: mailEnabled(ctx.config.notify) },
 });
 
 export function receiverRouter(ctx: PortalContext): Router {
@@ -29,7 +33,7 @@ export function receiverRouter(ctx: PortalContext): Router {
     const origin = req.get('origin');
     if (origin !== undefined && origin !== new URL(ctx.config.publicUrl).origin) throw new PortalError('E_CSRF', 'cross-origin login refused');
     const user = await gate.login(req.body, clientIp(req));
-    res.json(userView(startSession(ctx, res, user)));
+    res.json(userView(ctx, startSession(ctx, res, user)));
   });
 
   // Everything below needs a session; state changes also the CSRF token.
@@ -50,7 +54,7 @@ export function receiverRouter(ctx: PortalContext): Router {
     ctx.stores.audit.append({ actor: actorOf(req), action: 'logout', ip: clientIp(req) }, ctx.now());
     res.status(204).end();
   });
-  router.get('/me', (req, res) => void res.json(userView(sessionOf(req))));
+  router.get('/me', (req, res) => void res.json(userView(ctx, sessionOf(req))));
 
   router.post('/links', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
