@@ -37,7 +37,9 @@ export function shipmentSummary(ctx: PortalContext, shipment: ShipmentRow) {
     sender: { name: link?.senderName ?? null, contact: link?.senderContact ?? null },
     createdAt: iso(shipment.createdAt), updatedAt: iso(shipment.updatedAt), finishedAt: iso(shipment.finishedAt),
     fileCount: shipment.fileCount, completeFiles: files.filter((f) => f.completedAt !== null).length, totalBytes: shipment.totalBytes,
+    bytesReceived: files.reduce((sum, f) => sum + bytesReceived(ctx, f), 0), reportedFiles: files.filter((f) => f.outcome !== null).length,
     consentRequired: shipment.purpose === 'consult', consentVerifiedAt: iso(shipment.consentVerifiedAt),
+    outcome: outcomeSummary(ctx, shipment) ?? null, finishReason: shipment.finishReason,
   };
 }
 
@@ -54,9 +56,11 @@ export function shipmentDetail(ctx: PortalContext, shipmentId: string) {
     statements: shipment.statements,
     summary: shipment.summary,
     studies: shipment.studies,
-    consent: { verifiedAt: iso(shipment.consentVerifiedAt), verifiedBy: shipment.consentVerifiedBy },
+    consent: {
+      verifiedAt: iso(shipment.consentVerifiedAt), verifiedBy: shipment.consentVerifiedBy,
+      verifiedByName: shipment.consentVerifiedBy && /^\d+$/.test(shipment.consentVerifiedBy) ? ctx.stores.users.byId(Number(shipment.consentVerifiedBy))?.email ?? null : null,
+    },
     lease: shipment.leaseExpiresAt === null ? null : { worker: shipment.leaseWorker, expiresAt: iso(shipment.leaseExpiresAt) },
-    outcome: outcomeSummary(ctx, shipment) ?? null,
     ciphertextDeletedAt: iso(shipment.ciphertextDeletedAt),
   };
 }
