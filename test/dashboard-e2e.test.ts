@@ -8,6 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { makeTestCd, type TestCd } from '../server/test-cd/make-test-cd.ts';
@@ -25,12 +27,12 @@ const FINAL_TIMEOUT = 90_000;
 
 interface Setup { tmp: string; cd: TestCd; portal: TestPortal; page: Page }
 
-async function setUp(t: { after(fn: () => unknown): void }, pacs: { aet: string; port: number }, seed: string): Promise<Setup> {
+async function setUp(t: { after(fn: () => unknown): void }, pacs: { aet: string; port: number }, seed: string, env: Record<string, string> = {}): Promise<Setup> {
   await ensureDashboardBuilt();
   const tmp = makeTempDir('beeldpoort-dashboard-e2e-');
   t.after(() => tmp.remove());
   const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 2, images: 2, rows: 32, seed });
-  const portal = await startTestPortal();
+  const portal = await startTestPortal({ env });
   t.after(() => portal.stop());
   await portal.addUser('radiologist@example.org', PASSWORD, 'radiologist');
   const worker = await startTestWorker(portal, `${pacs.aet}@127.0.0.1:${pacs.port}`);
@@ -64,10 +66,27 @@ async function shipmentRow(page: Page, state: string) {
   return row;
 }
 
+/** A webhook receiver on 127.0.0.1 that keeps every notification posted to it. */
+async function startWebhook(t: { after(fn: () => unknown): void }) {
+  const received: Record<string, unknown>[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as Record<string, unknown>);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/beeldpoort`, received };
+}
+
 test('a CD sent with the command-line sender through a dashboard link is followed live to "imported" with the right counts', async (t) => {
   const storescp = await startStorescp();
   t.after(() => storescp.stop());
-  const setup = await setUp(t, storescp, 'dashboard-e2e-imported');
+  const webhook = await startWebhook(t);
+  const setup = await setUp(t, storescp, 'dashboard-e2e-imported', { BEELDPOORT_WEBHOOK_URL: webhook.url });
   const { page, cd } = setup;
   const url = await createLink(page, setup.portal, 'transfer', 'Ziekenhuis Oost');
 
@@ -87,6 +106,14 @@ test('a CD sent with the command-line sender through a dashboard link is followe
     assert.equal(studies.find((s) => s.uid === study.studyInstanceUid)?.instances, study.instances, `instances of study ${study.studyInstanceUid}`);
   }
   assert.equal((await storescp.files()).length, cd.instances.length);
+
+  // Notifications: one when everything was received, one when it was imported; urgent (a transfer); none earlier.
+  const deadline = Date.now() + 10_000;
+  while (webhook.received.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(webhook.received.map((n) => n.event), ['shipment.received', 'shipment.imported']);
+  assert.ok(webhook.received.every((n) => n.urgent === true && n.purpose === 'transfer'));
+  assert.deepEqual(webhook.received[1]!.outcomes, { stored: cd.instances.length, warning: 0, failed: 0 });
+  assert.match(String(webhook.received[1]!.url), new RegExp(`^${setup.portal.url}/app/#/shipments/`));
 });
 
 test('a consultation sent with the command-line sender stays held until consent is verified in the dashboard, then imports', async (t) => {
