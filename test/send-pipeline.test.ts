@@ -13,7 +13,8 @@ import { createTusTransport } from '../server/send/tus-transport.ts';
 import { createSenderApi, planShipment, sendShipment, type UploadTransport } from '../shared/send/index.ts';
 import { startTestPortal } from './helpers/portal.ts';
 import { makeTempDir } from './helpers/tmp.ts';
-import { assertShipmentDecryptsToCd, instancesOf, summaryOf } from './send-support.ts';
+import { createLink } from '../server/portal/links/links.ts';
+import { assertShipmentDecryptsToCd, instancesOf, startRestartablePortal, summaryOf } from './send-support.ts';
 
 /** Wraps a transport to count the ciphertext bytes it reads (what it actually sends). */
 function counting(inner: UploadTransport): UploadTransport & { bytes: number } {
@@ -138,4 +139,28 @@ test('revoked and expired links fail with their stable codes before any upload',
   now += 2 * 3600 * 1000;
   await assert.rejects(createSenderApi(expiring.url).link(), { code: 'E_LINK_EXPIRED' });
   assert.equal(portal.portal.ctx.stores.shipments.list().length, 0);
+});
+
+test('the portal going away mid-upload and coming back: the same send retries with backoff and completes', async (t) => {
+  const tmp = makeTempDir();
+  t.after(() => tmp.remove());
+  const portal = await startRestartablePortal(path.join(tmp.dir, 'data'));
+  t.after(() => portal.stop());
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 6, rows: 256, seed: 'blip' });
+  const link = await createLink(portal.current().portal.ctx, { purpose: 'transfer', senderName: 'Test' }, { kind: 'cli', id: 'test' });
+  const api = createSenderApi(link.url);
+  const plan = await planShipment({ link: await api.link(), instances: instancesOf(cd), summary: summaryOf(cd), statements: {} });
+  // Cut on the 4th upload request, back after a second: the sender must ride it out on its own.
+  let uploads = 0;
+  portal.current().server.on('request', (req) => {
+    if (req.url?.startsWith('/uploads') && req.method !== 'HEAD' && ++uploads === 4) {
+      void portal.cut().then(() => setTimeout(() => void portal.restart(), 1000));
+    }
+  });
+  const notices: string[] = [];
+  const result = await sendShipment(plan, { api, transport: createTusTransport({ chunkSize: 32 * 1024, retryDelays: [200] }), concurrency: 2, onNotice: (m) => notices.push(m) });
+  assert.ok(result.status.files.every((file) => file.complete));
+  assert.ok(notices.some((notice) => notice.startsWith('retrying')), `a retry was reported: ${notices.join(' | ')}`);
+  const manifest = await assertShipmentDecryptsToCd({ url: portal.url, dataDir: portal.dataDir, workerCredential: portal.workerCredential }, plan.shipmentId, cd);
+  assert.equal(manifest.files.length, cd.instances.length);
 });
