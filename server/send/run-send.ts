@@ -40,7 +40,7 @@ export interface RunSendOptions {
   readonly prompter?: Prompter;
   readonly concurrency?: number;
   readonly chunkSize?: number;
-  /** Poll interval while waiting for the outcome (default 1 s). */
+  /** Poll interval while waiting for the outcome (default 0.5 s). */
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -99,7 +99,7 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
   if (!options.wait) return { summary: summaryLine(sent.status), exitCode: 0 };
   out.write('Waiting for the import into the PACS…\n');
   const final = await waitForOutcome(api, plan.shipmentId, {
-    intervalMs: options.pollMs,
+    intervalMs: options.pollMs ?? 500,
     signal: options.signal,
     onState: (status) => {
       if (status.state === 'held') out.write('Held: a receiver must verify the consent statement before the import.\n');
