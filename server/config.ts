@@ -62,6 +62,11 @@ export interface PortalPolicy {
   readonly retentionDays: number;
   /** Seconds a worker lease lasts without a heartbeat (BEELDPOORT_LEASE_SECONDS, default 300). */
   readonly leaseSeconds: number;
+  /**
+   * Express "trust proxy" (BEELDPOORT_TRUST_PROXY: a hop count, or addresses such as `loopback`); false by
+   * default. Behind a reverse proxy set it, or every client shares the proxy's address (audit, rate limits).
+   */
+  readonly trustProxy: number | string | false;
 }
 
 export class ConfigError extends BeeldpoortError {
@@ -148,6 +153,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       linkMaxBytes: integer('BEELDPOORT_LINK_MAX_BYTES', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
       retentionDays: integer('BEELDPOORT_RETENTION_DAYS', 7, 0, 3650),
       leaseSeconds: integer('BEELDPOORT_LEASE_SECONDS', 300, 5, 86_400),
+      trustProxy: !env.BEELDPOORT_TRUST_PROXY ? false : /^\d+$/.test(env.BEELDPOORT_TRUST_PROXY) ? Number(env.BEELDPOORT_TRUST_PROXY) : env.BEELDPOORT_TRUST_PROXY,
     },
   };
   config.notify = notifySettings(env, publicUrl, url, problems);

@@ -125,3 +125,16 @@ test('repeated token failures from one address are rate limited (429), and the a
   const audited = [...tp.portal.ctx.stores.audit.all()].filter((r) => r.action === 'token.rejected').length;
   assert.ok(audited <= 5, `audited ${audited}`);
 });
+
+test('the audited client address is the socket peer, or X-Forwarded-For only when the proxy is trusted', async (t) => {
+  const direct = await startTestPortal();
+  t.after(() => direct.stop());
+  const proxied = await startTestPortal({ env: { BEELDPOORT_TRUST_PROXY: 'loopback' } });
+  t.after(() => proxied.stop());
+  for (const tp of [direct, proxied]) {
+    await request(tp.server).get('/api/sender/link').set('Authorization', 'Bearer a.b.c').set('X-Forwarded-For', '203.0.113.7').expect(401);
+  }
+  const ipOf = (tp: TestPortal) => [...tp.portal.ctx.stores.audit.all()].find((r) => r.action === 'token.rejected')!.ip;
+  assert.match(ipOf(direct)!, /127\.0\.0\.1$/, 'a forged header is ignored by default');
+  assert.equal(ipOf(proxied), '203.0.113.7');
+});

@@ -63,7 +63,7 @@ export async function createPortal(config: Config, deps: PortalDeps = {}): Promi
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.portal.trustProxy); // client IPs for audit and rate limits
   app.set('etag', false);
   app.use(requestLog(log));
   app.use(securityHeaders(config.publicUrl.startsWith('https:')));
