@@ -29,9 +29,13 @@ after(async () => {
 });
 
 test('a clerk picks the CD folder, checks the inventory, sends, and every instance reaches the PACS byte-identical', async () => {
-  const link = await stack.portal.createLink({ purpose: 'transfer', sender: 'Ziekenhuis Oost' });
+  const note = '<img src=x onerror="document.title=1"> graag vandaag';
+  const link = await stack.portal.createLink({ purpose: 'transfer', sender: 'Ziekenhuis Oost', note });
   const page = await openLink(stack.chromium, link.url);
   assert.equal(await page.textContent('[data-testid="verification-code"]'), link.code);
+  // Portal data is rendered as text, never as markup.
+  assert.ok(((await page.textContent('#receiver')) ?? '').includes(note));
+  assert.equal(await page.locator('#receiver img').count(), 0);
   assert.match((await page.textContent('[data-testid="fingerprint"]')) ?? '', /\S{20,}/);
 
   await selectCd(page, cd.root);
