@@ -3,10 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
 import request from 'supertest';
+import { waitUntil } from './helpers/ports.ts';
 import { makeEnvelope, startTestPortal, type TestPortal } from './helpers/portal.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -115,4 +117,47 @@ test('a torn upload sidecar (<id>.json) makes the upload unknown (404) and the s
   assert.equal(second.status, 201);
   const view = await request(tp.server).get('/api/sender/shipments/torn').auth(token, { type: 'bearer' }).expect(200);
   assert.equal(view.body.state, 'received');
+});
+
+// tus lock semantics (tusd TestLockRelease): a new request on the upload makes the open PATCH end, keeping its bytes.
+test('while one PATCH is open, HEAD takes over with the stored offset, a stale PATCH is refused, and the bytes never interleave', async (t) => {
+  const tp = await startTestPortal();
+  t.after(() => tp.stop());
+  const { token } = await tp.createLink();
+  await newShipment(tp, token, 'race', [200_000]);
+  const created = await request(tp.server).post('/uploads/').auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0').set('Upload-Length', '200000')
+    .set('Upload-Metadata', `shipmentId ${Buffer.from('race').toString('base64')},fileId ${Buffer.from('f0').toString('base64')}`).expect(201);
+  const location = created.headers.location!;
+  const stored = path.join(tp.dataDir, 'uploads', path.basename(location));
+  const first = Buffer.alloc(200_000, 1);
+  // The old PATCH ends once a newer request takes the upload's lock (with a status or a closed socket).
+  let patch!: http.ClientRequest;
+  const ended = new Promise<void>((resolve) => {
+    patch = http.request(`${tp.url}${location}`, { method: 'PATCH', headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0',
+      'Content-Type': 'application/offset+octet-stream', 'Content-Length': '200000' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+      res.on('error', () => resolve());
+    });
+    patch.on('error', () => resolve());
+  });
+  t.after(() => patch.destroy());
+  patch.write(first.subarray(0, 100_000));
+  await waitUntil(async () => existsSync(stored) && statSync(stored).size >= 100_000, { timeoutMs: 20_000, what: 'first half on disk' });
+  const head = await request(tp.server).head(location).auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['upload-offset'], '100000');
+  const second = await request(tp.server).patch(location).auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0').set('Upload-Offset', '0')
+    .set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(200_000, 2));
+  assert.equal(second.status, 409);
+  assert.equal(JSON.parse(second.text).error.code, 'E_TUS_OFFSET');
+  patch.end(first.subarray(100_000));
+  await ended;
+  const kept = readFileSync(stored);
+  assert.ok(kept.length >= 100_000, `kept ${kept.length}`);
+  assert.ok(kept.equals(first.subarray(0, kept.length)), 'only the first PATCH\'s bytes, none of the refused one');
+  await request(tp.server).patch(location).auth(token, { type: 'bearer' }).set('Tus-Resumable', '1.0.0').set('Upload-Offset', String(kept.length))
+    .set('Content-Type', 'application/offset+octet-stream').send(first.subarray(kept.length)).expect(204);
+  assert.ok(readFileSync(stored).equals(first));
+  assert.equal(tp.portal.ctx.stores.shipments.get('race')!.state, 'received');
 });
