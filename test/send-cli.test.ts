@@ -150,3 +150,40 @@ test('expired and revoked links: a clear message, the code, exit 1, nothing uplo
   assert.match(e.stderr, /expired: ask the radiologist for a new link \[E_LINK_EXPIRED\]/);
   assert.equal(portal.portal.ctx.stores.shipments.list().length, 0);
 });
+
+test('interrupted while waiting for the import: the same command resumes the complete shipment and waits, nothing sent twice', async (t) => {
+  const tmp = makeTempDir();
+  t.after(() => tmp.remove());
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 2, rows: 64, seed: 'cli-wait' });
+  const storescp = await startStorescp();
+  t.after(() => storescp.stop());
+  const portal = await startTestPortal();
+  t.after(() => portal.stop());
+  const link = await portal.createLink({ purpose: 'transfer' });
+  const env = { XDG_CACHE_HOME: path.join(tmp.dir, 'cache') };
+
+  // No worker yet: the first run uploads, then waits; stop it there with Ctrl-C.
+  const first = startCli(['send', link.url, cd.root, '--yes', '--wait', '--json'], env);
+  let seen = '';
+  let interruptedOnce = false;
+  first.child.stdout!.on('data', (chunk: Buffer) => {
+    seen += chunk.toString('utf8');
+    if (!interruptedOnce && seen.includes('Waiting for the import')) {
+      interruptedOnce = true; // one Ctrl-C: a second one would end the process the hard way, as it should
+      first.child.kill('SIGINT');
+    }
+  });
+  const interrupted = await first.done;
+  assert.equal(interrupted.code, 1);
+  assert.match(interrupted.stderr, /Run the same command again/);
+  const shipmentId = /Shipment reference: ([A-Za-z0-9_-]+)/.exec(interrupted.stdout)?.[1];
+
+  const worker = await startTestWorker(portal, `${storescp.aet}@127.0.0.1:${storescp.port}`);
+  t.after(() => worker.stop());
+  const again = await runCli(['send', link.url, cd.root, '--yes', '--wait', '--json'], env);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.equal(again.json?.shipmentId, shipmentId);
+  assert.match(again.stdout, /already holds \d+ of \d+ files/);
+  assert.equal(again.json?.stored, cd.instances.length);
+  assert.equal(portal.portal.ctx.stores.shipments.list().length, 1, 'the CD was not sent a second time');
+});

@@ -93,10 +93,14 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
     signal: options.signal,
   });
   display.done();
-  await store.remove(key);
   out.write(`The portal has received all ${sent.files} files (${formatBytes(sent.bytes)}); state: ${sent.state}.\n`);
 
-  if (!options.wait) return { summary: summaryLine(sent.status), exitCode: 0 };
+  if (!options.wait) {
+    await store.remove(key);
+    return { summary: summaryLine(sent.status), exitCode: 0 };
+  }
+  // With --wait the state stays until the outcome is in: interrupted while waiting, the same command resumes
+  // the same (complete) shipment and waits again instead of sending the CD a second time.
   out.write('Waiting for the import into the PACS…\n');
   const final = await waitForOutcome(api, plan.shipmentId, {
     intervalMs: options.pollMs ?? 500,
@@ -106,6 +110,7 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
       else out.write(`State: ${status.state}\n`);
     },
   });
+  await store.remove(key);
   const summary = summaryLine(final);
   out.write(describeOutcome(summary));
   return { summary, exitCode: summary.failed > 0 || summary.state === 'failed' ? 1 : 0 };
