@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { truncateSync } from 'node:fs';
 import path from 'node:path';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { nodeAesGcm } from '../server/crypto/node-aes-gcm.ts';
@@ -163,4 +164,19 @@ test('the portal going away mid-upload and coming back: the same send retries wi
   assert.ok(notices.some((notice) => notice.startsWith('retrying')), `a retry was reported: ${notices.join(' | ')}`);
   const manifest = await assertShipmentDecryptsToCd({ url: portal.url, dataDir: portal.dataDir, workerCredential: portal.workerCredential }, plan.shipmentId, cd);
   assert.equal(manifest.files.length, cd.instances.length);
+});
+
+test('a file that shrinks between planning and upload stops the send with E_SEND_FILE_CHANGED, without retrying it', async (t) => {
+  const tmp = makeTempDir();
+  t.after(() => tmp.remove());
+  const portal = await startTestPortal();
+  t.after(() => portal.stop());
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 2, rows: 64, seed: 'shrink' });
+  const link = await portal.createLink();
+  const api = createSenderApi(link.url);
+  const plan = await planShipment({ link: await api.link(), instances: instancesOf(cd), summary: summaryOf(cd), statements: {} });
+  truncateSync(cd.instances[0]!.path, 100);
+  const notices: string[] = [];
+  await assert.rejects(sendShipment(plan, { api, transport: createTusTransport(), concurrency: 1, onNotice: (m) => notices.push(m) }), { code: 'E_SEND_FILE_CHANGED' });
+  assert.deepEqual(notices.filter((notice) => notice.startsWith('retrying')), []);
 });

@@ -44,6 +44,7 @@ export function createTusTransport(options: TusTransportOptions = {}): UploadTra
             request.setHeader('Authorization', `Bearer ${job.token}`);
           },
           onShouldRetry: (error) => {
+            if (ownFailureCode(error)) return false; // our source failed (file changed): retrying cannot help
             const status = error.originalResponse?.getStatus() ?? 0;
             // Network errors, 5xx, 409 (offset mismatch: re-HEAD), 423 (locked), 429: worth another try.
             return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429;
@@ -89,7 +90,9 @@ function ciphertextFileSource(job: UploadJob) {
 function transportFailure(error: Error): Error & { status?: number; code?: string } {
   const response = error instanceof DetailedError ? error.originalResponse : null;
   const status = response?.getStatus();
-  let code: string | undefined;
+  // A failure of our own source (the file changed under us: E_SEND_FILE_CHANGED, E_SOURCE) keeps its code, so the
+  // pipeline stops instead of retrying what cannot get better.
+  let code = ownFailureCode(error);
   let message = error.message;
   if (response) {
     try {
@@ -103,4 +106,10 @@ function transportFailure(error: Error): Error & { status?: number; code?: strin
     }
   }
   return Object.assign(new Error(message, { cause: error }), { ...(status ? { status } : {}), ...(code ? { code } : {}) });
+}
+
+/** The code of a failure of our own source under tus-js-client's DetailedError (E_SEND_FILE_CHANGED, E_SOURCE). */
+function ownFailureCode(error: Error): string | undefined {
+  const cause = (error as Error & { causingError?: { code?: unknown } | null }).causingError;
+  return typeof cause?.code === 'string' && cause.code.startsWith('E_') ? cause.code : undefined;
 }
