@@ -54,7 +54,8 @@ export function folderFile(absolutePath: string, relativePath: string, size: num
     async read(start, end) {
       end = Math.min(end, size);
       const length = Math.max(0, end - start);
-      const buffer = new Uint8Array(length);
+      // Not zero-filled: every byte is overwritten below, or the read fails.
+      const buffer = Buffer.allocUnsafe(length);
       const handle = await open(absolutePath, 'r');
       try {
         let done = 0;
