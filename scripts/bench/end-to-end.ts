@@ -25,6 +25,8 @@ const NODELAY = { ...process.env, TCP_NODELAY: '1' };
 
 interface Proc {
   pid: number;
+  /** Seconds since spawn at which the first stdout line containing `text` arrived (undefined if none did). */
+  sawAt(text: string): number | undefined;
   /** Highest VmHWM (peak resident set) seen while it ran, in MB. */
   peakRssMb(): number;
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -37,7 +39,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
   let stdout = '';
   let stderr = '';
   let peak = 0;
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const started = process.hrtime.bigint();
+  const arrivals: Array<{ at: number; text: string }> = [];
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    arrivals.push({ at: Number(process.hrtime.bigint() - started) / 1e9, text: c.toString() });
+  });
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20000)));
   const sample = () => {
     try {
@@ -56,6 +63,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
   });
   return {
     pid: child.pid!,
+    sawAt: (text) => arrivals.find((arrival) => arrival.text.includes(text))?.at,
     peakRssMb: () => Math.round(peak),
     done,
     async stop() {
@@ -127,6 +135,12 @@ async function modeB(cd: TestCd): Promise<{ seconds: number; rssMb: number }> {
 
 interface ModeC {
   seconds: number;
+  /** Scan, checksums and planning: until the shipment reference is printed. */
+  prepareS: number;
+  /** Upload: until the portal confirmed every file. */
+  uploadS: number;
+  /** The import still running after the upload ended, until --wait saw the outcome. */
+  importTailS: number;
   senderRssMb: number;
   portalRssMb: number;
   workerRssMb: number;
@@ -157,10 +171,13 @@ async function modeC(cd: TestCd): Promise<ModeC> {
     const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
     worker = run(process.execPath, [BIN, 'worker'], env);
     let senderRssMb = 0;
+    let phases = { prepareS: 0, uploadS: 0 };
     const seconds = await timed(async () => {
       const sender = run(process.execPath, [BIN, 'send', linkUrl, cd.root, '--yes', '--wait', '--json'], env);
       const r = await sender.done;
       senderRssMb = sender.peakRssMb();
+      const reference = sender.sawAt('Shipment reference') ?? 0;
+      phases = { prepareS: reference, uploadS: (sender.sawAt('The portal has received all') ?? reference) - reference };
       let summary: { stored?: number; state?: string } = {};
       try {
         summary = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as typeof summary;
@@ -172,7 +189,8 @@ async function modeC(cd: TestCd): Promise<ModeC> {
     await expectAll(cd, scp, 'c');
     await worker.stop();
     await portal.stop();
-    return { seconds, senderRssMb, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
+    const importTailS = round(seconds - phases.prepareS - phases.uploadS);
+    return { seconds, prepareS: round(phases.prepareS), uploadS: round(phases.uploadS), importTailS, senderRssMb, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
   } finally {
     await worker?.stop();
     await portal.stop();
@@ -198,7 +216,7 @@ async function main(): Promise<void> {
     console.log(`run ${i} (b) beeldpoort store    ${round(b.at(-1)!.seconds)} s, peak RSS ${b.at(-1)!.rssMb} MB`);
     c.push(await modeC(cd));
     const last = c.at(-1)!;
-    console.log(`run ${i} (c) beeldpoort send     ${round(last.seconds)} s, peak RSS sender ${last.senderRssMb} / portal ${last.portalRssMb} / worker ${last.workerRssMb} MB`);
+    console.log(`run ${i} (c) beeldpoort send     ${round(last.seconds)} s (prepare ${last.prepareS}, upload ${last.uploadS}, import after upload ${last.importTailS}), peak RSS sender ${last.senderRssMb} / portal ${last.portalRssMb} / worker ${last.workerRssMb} MB`);
   }
   const small = await cachedCd('cd-175', { studies: 1, series: 6, images: IMAGES, rows: 512, seed: 'bench-small' });
   const smallRun = await modeC(small);
@@ -211,6 +229,7 @@ async function main(): Promise<void> {
     c_send_s: round(median(c.map((r) => r.seconds))),
     ratio_b_a: round(median(b.map((r) => r.seconds)) / median(a)),
     ratio_c_a: round(median(c.map((r) => r.seconds)) / median(a)),
+    c_phases_s: { prepare: median(c.map((r) => r.prepareS)), upload: median(c.map((r) => r.uploadS)), import_after_upload: median(c.map((r) => r.importTailS)) },
     peak_rss_mb: {
       store: Math.max(...b.map((r) => r.rssMb)),
       sender: Math.max(...c.map((r) => r.senderRssMb)),
