@@ -7,7 +7,7 @@
 // Prints the medians, the ratio b/a (target <= 2.0), the time the page took to scan the CD, the page's peak JS heap
 // (CDP Performance.getMetrics, sampled every 250 ms) on the full CD and on a quarter-size CD (it must stay bounded,
 // not grow with the CD), and the peak RSS of portal and worker. A script, not a test. The last line is one JSON object.
-// Environment: BENCH_RUNS (default 2), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
+// Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { makeTempDir } from '../../test/helpers/tmp.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'server/cli/bin.js');
 const CACHE = path.join(ROOT, '.bench-cache');
-const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);
 const NODELAY = { ...process.env, TCP_NODELAY: '1' };
 
