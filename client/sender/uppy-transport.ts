@@ -136,7 +136,7 @@ export class UppyTransport implements UploadTransport {
       });
       this.uppy.setFileState(id, {
         tus: { endpoint: job.endpoint, uploadUrl: job.uploadUrl ?? null, fileReader },
-      } as never);
+      });
       this.pending.set(id, { job, resolve, reject });
       const onAbort = () => {
         const tusPlugin = this.uppy.getPlugin<Tus<Meta, Record<string, never>>>('Tus');
