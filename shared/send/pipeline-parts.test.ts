@@ -19,6 +19,8 @@ test('a consultation without a complete consent statement is refused; other purp
   assert.throws(() => checkStatements('consult', {}), { code: 'E_SEND_CONSENT_REQUIRED' });
   assert.throws(() => checkStatements('consult', { consent: { recordedBy: 'dr. A', date: '2026-11-01', reference: ' ' } }), { code: 'E_SEND_CONSENT_REQUIRED' });
   checkStatements('consult', { consent: { recordedBy: 'dr. A', date: '2026-11-01', reference: 'EPD 12' } });
+  assert.throws(() => checkStatements('consult', { consent: { recordedBy: 'dr. A', date: '1-11-2026', reference: 'EPD 12' } }), { code: 'E_SEND_CONSENT_INVALID' });
+  assert.throws(() => checkStatements('consult', { consent: { recordedBy: 'dr. A', date: '2026-13-45', reference: 'EPD 12' } }), { code: 'E_SEND_CONSENT_INVALID' });
   checkStatements('transfer', {});
 });
 

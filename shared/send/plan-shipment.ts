@@ -78,6 +78,11 @@ export function checkStatements(purpose: string, statements: Statements): void {
       `a consultation needs the patient's consent statement: who recorded it, when and a reference (missing: ${missing.join(', ')})`,
     );
   }
+  // The manifest schema takes an ISO 8601 calendar date (docs/format.md); say so before anything is sealed.
+  const date = consent!.date.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new SendError('E_SEND_CONSENT_INVALID', `the consent date must be a date as YYYY-MM-DD, got "${consent!.date}"`);
+  }
 }
 
 export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {

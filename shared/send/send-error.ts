@@ -7,6 +7,7 @@ import { BeeldpoortError } from '../errors.ts';
  * - E_SEND_NETWORK: the portal could not be reached, after the retries.
  * - E_SEND_PORTAL: the portal answered something that is not the API contract (no JSON, wrong shape).
  * - E_SEND_CONSENT_REQUIRED: a consultation link without the consent statement (refused before any upload).
+ * - E_SEND_CONSENT_INVALID: the consent statement's date is not a YYYY-MM-DD date.
  * - E_SEND_NOTHING: no DICOM instance to send.
  * - E_SEND_FILE_CHANGED: a source file returned fewer or more bytes than its size (changed or removed under us).
  * - E_SEND_UPLOAD: a file upload kept failing after every retry.
@@ -19,6 +20,7 @@ export type SendErrorCode =
   | 'E_SEND_NETWORK'
   | 'E_SEND_PORTAL'
   | 'E_SEND_CONSENT_REQUIRED'
+  | 'E_SEND_CONSENT_INVALID'
   | 'E_SEND_NOTHING'
   | 'E_SEND_FILE_CHANGED'
   | 'E_SEND_UPLOAD'
