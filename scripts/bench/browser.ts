@@ -120,9 +120,12 @@ async function heapSampler(page: Page): Promise<{ stop(): Promise<number> }> {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
-      peak = Math.max(peak, used);
+      try {
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        peak = Math.max(peak, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
+      } catch {
+        return; // the page is gone (a failed run closes the browser): the run's own error is what matters
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
@@ -153,6 +156,7 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
   const portal = run(process.execPath, [BIN, 'portal'], env);
   let worker: Proc | undefined;
   const chromium = await launchChromium();
+  let heap: { stop(): Promise<number> } | undefined;
   try {
     await waitUntil(() => canConnect(port), { what: 'portal', timeoutMs: 30_000 });
     const link = await run(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Bench', '--json'], env).done;
@@ -160,7 +164,7 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
     worker = run(process.execPath, [BIN, 'worker'], env);
     const page = await chromium.newPage();
-    const heap = await heapSampler(page);
+    heap = await heapSampler(page);
     // Main-thread tasks over 50 ms (Long Tasks API) while scanning and sending: the page must stay responsive.
     await page.addInitScript(() => {
       const w = window as unknown as { longestTaskMs: number };
@@ -188,6 +192,7 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     await portal.stop();
     return { seconds, scanSeconds, peakHeapMb, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
   } finally {
+    await heap?.stop();
     await chromium.close();
     await worker?.stop();
     await portal.stop();
