@@ -114,6 +114,23 @@ test('a radiologist is told that the audit log is for administrators', async () 
   await page.locator('[data-testid=audit-forbidden]').waitFor();
 });
 
+test('a link is sent by e-mail from the dashboard when SMTP is configured', async () => {
+  const page = await newPage('radiologist@example.org');
+  await page.goto(`${portal.url}/app/#/links/new`);
+  await page.check('#purpose-transfer');
+  await page.fill('#link-sender', 'Ziekenhuis Oost');
+  await page.fill('#link-contact', 'radiologie@zho.example');
+  await page.click('form.link-form button[type=submit]');
+  const form = page.locator('[data-testid=link-mail]');
+  assert.equal(await form.locator('input[type=email]').inputValue(), 'radiologie@zho.example', 'prefilled from the contact');
+  const before = sink.messages.length;
+  await form.locator('button[type=submit]').click();
+  await form.locator('[role=status]', { hasText: 'radiologie@zho.example' }).waitFor();
+  assert.equal(sink.messages.length, before + 1);
+  const url = await page.locator('[data-testid=link-url]').inputValue();
+  assert.ok(sink.messages.at(-1)!.data.replace(/=\r\n/g, '').includes(url.split('#')[1]!.slice(0, 40)));
+});
+
 test('an audit row altered behind the portal\'s back shows the chain as broken at that row', async () => {
   const db = new Database(path.join(portal.dataDir, 'portal.sqlite'));
   try {

@@ -93,6 +93,7 @@ test('a CD sent with the command-line sender through a dashboard link is followe
   const run = await send(setup, url);
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const row = await shipmentRow(page, 'imported');
+  assert.match(await row.textContent() ?? '', new RegExp(`${cd.instances.length} stored, 0 failed`));
 
   await row.locator('a').click();
   await page.locator('.summary[data-state=imported]').waitFor();
@@ -134,7 +135,7 @@ test('a consultation sent with the command-line sender stays held until consent 
   assert.match(await consent.textContent() ?? '', /Dr\. K\. Bakker.*2026-11-28.*EPD 4711/);
   assert.equal(await page.locator('[data-testid=comment]').textContent(), 'Second opinion, please');
   await consent.locator('button[data-action=verify-consent]').click();
-  await page.locator('[data-testid=consent-verified]').waitFor();
+  await page.locator('[data-testid=consent-verified]', { hasText: 'radiologist@example.org' }).waitFor();
 
   await page.locator('.summary[data-state=imported]').waitFor({ timeout: FINAL_TIMEOUT });
   assert.equal((await storescp.files()).length, cd.instances.length);
@@ -172,6 +173,7 @@ test('instances the PACS refuses are shown as failures with the reason', async (
   const run = await send(setup, url);
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const row = await shipmentRow(page, 'imported-with-failures');
+  assert.match(await row.textContent() ?? '', new RegExp(`${cd.instances.length - refused.length} stored, ${refused.length} failed`));
 
   await row.locator('a').click();
   await page.locator('.summary[data-state=imported-with-failures]').waitFor();
