@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { createLink, revokeLink } from '../server/portal/links/links.ts';
@@ -15,6 +16,12 @@ import { makeTempDir } from './helpers/tmp.ts';
 import { cdDatasetHashes, receivedDatasetHashes, runCli, startCli, startRestartablePortal, startTestWorker } from './send-support.ts';
 
 const CD = { studies: 2, series: 2, images: 3, rows: 64 };
+
+/** The resume state files `beeldpoort send` keeps under XDG_CACHE_HOME. */
+function stateFiles(cacheHome: string): string[] {
+  const dir = path.join(cacheHome, 'beeldpoort');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('send-')) : [];
+}
 
 test('send --yes --wait: every instance reaches storescp +B byte-identical, junk skipped, inventory printed', async (t) => {
   const tmp = makeTempDir();
@@ -47,6 +54,7 @@ test('send --yes --wait: every instance reaches storescp +B byte-identical, junk
   for (const junk of cd.junk) assert.ok(run.stdout.includes(junk.relativePath), `${junk.relativePath} listed as skipped`);
   assert.match(run.stdout, /Shipment reference: [A-Za-z0-9_-]+/);
   assert.equal(portal.portal.ctx.stores.shipments.list().length, 1);
+  assert.deepEqual(stateFiles(path.join(tmp.dir, 'cache')), [], 'the resume state (it holds the secret) is gone after success');
 
   // `beeldpoort status` beside the portal's data dir ends with the same object.
   const status = await runCli(['status', String(run.json?.shipmentId), '--json'], { BEELDPOORT_DATA: portal.dataDir });
@@ -98,6 +106,7 @@ test('portal cut off mid-upload, sender killed; the same command again completes
   assert.notEqual(killed.code, 0);
   const shipmentId = /Shipment reference: ([A-Za-z0-9_-]+)/.exec(killed.stdout)?.[1];
   assert.ok(shipmentId, 'the first run printed its shipment reference before uploading');
+  assert.equal(stateFiles(env.XDG_CACHE_HOME).length, 1, 'the killed run left its resume state');
 
   await portal.restart();
   const before = portal.current().portal.ctx.stores.shipments.files(shipmentId);
@@ -111,6 +120,7 @@ test('portal cut off mid-upload, sender killed; the same command again completes
   assert.equal(again.json?.stored, cd.instances.length);
   assert.equal(again.json?.failed, 0);
   assert.equal(portal.current().portal.ctx.stores.shipments.list().length, 1, 'one shipment');
+  assert.deepEqual(stateFiles(env.XDG_CACHE_HOME), []);
   assert.deepEqual(await receivedDatasetHashes(storescp), cdDatasetHashes(cd), 'every instance once, byte-identical');
 });
 
