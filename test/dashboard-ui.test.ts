@@ -207,6 +207,24 @@ test('a shipment is followed live from uploading to imported with failures, list
   await page.close();
 });
 
+test('a failed import shows as failed with the reason the worker gave', async () => {
+  const page = await newPage();
+  await logIn(page, portal, 'radiologist@example.org');
+  const link = await createLinkInForm(page, 'internal', 'Afdeling Neurologie');
+  await sendShipment(portal, link.url, 'failed-1', [{ fileId: 'only', size: 64 }]);
+  const worker = workerApi(portal);
+  const lease = await worker.leaseOf('failed-1');
+  await worker.statements('failed-1', lease!.leaseToken, {}, { studies: [], instances: 1, files: 1 });
+  await worker.report('failed-1', lease!.leaseToken, [{ fileId: 'only', outcome: 'failed', code: 'E_DECRYPT', reason: 'record 3 failed authentication' }]);
+  await worker.finish('failed-1', lease!.leaseToken, 'failed', 'no file could be decrypted');
+  await page.goto(`${portal.url}/app/#/shipments`);
+  await page.locator('tr[data-shipment-id="failed-1"][data-state=failed]', { hasText: '0 stored, 1 failed' }).waitFor();
+  await page.click('tr[data-shipment-id="failed-1"] a');
+  await page.locator('.summary[data-state=failed]').waitFor();
+  assert.equal(await page.locator('[data-testid=finish-reason]').textContent(), 'no file could be decrypted');
+  assert.match(await page.locator('tr[data-file-id=only]').textContent() ?? '', /failed.*record 3 failed authentication \(E_DECRYPT\)/);
+});
+
 test('a consultation stays held until a radiologist verifies the consent, then is offered to the worker again', async () => {
   const page = await newPage();
   await logIn(page, portal, 'radiologist@example.org');
