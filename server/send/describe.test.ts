@@ -44,6 +44,10 @@ test('without a terminal progress is one line per tenth; on a terminal one bar r
   for (let done = 0; done <= 1000; done += 50) quiet.update({ bytesDone: done, bytesTotal: 1000, filesDone: 0, filesTotal: 2, bytesPerSecond: 0, secondsLeft: undefined });
   assert.equal(lines.length, 11);
   assert.match(lines.at(-1)!, /^upload 100%/);
+  quiet.update({ bytesDone: 1000, bytesTotal: 1000, filesDone: 2, filesTotal: 2, bytesPerSecond: 0, secondsLeft: undefined });
+  quiet.done();
+  assert.equal(lines.length, 12, 'the final file count is shown');
+  assert.match(lines.at(-1)!, /files 2\/2/);
   let now = 0;
   const screen: string[] = [];
   const bar = createProgressDisplay({ isTTY: true, columns: 120, write: (s: string) => (screen.push(s), true) } as unknown as NodeJS.WritableStream, () => now);

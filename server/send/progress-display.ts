@@ -69,15 +69,22 @@ export function createProgressDisplay(out: NodeJS.WritableStream & { isTTY?: boo
     };
   }
   let shownTenth = -1;
+  let latest: SendProgress | undefined;
+  let shown: SendProgress | undefined;
   return {
     update(progress) {
+      latest = progress;
       const tenth = progress.bytesTotal > 0 ? Math.floor((progress.bytesDone / progress.bytesTotal) * 10) : 10;
       if (tenth > shownTenth) {
         shownTenth = tenth;
+        shown = progress;
         out.write(`upload ${progressText(progress)}\n`);
       }
     },
-    done() {},
+    done() {
+      // The last file can complete after the bytes reached 100%: end on the final count.
+      if (latest && latest !== shown) out.write(`upload ${progressText(latest)}\n`);
+    },
     note(line) {
       out.write(`${line}\n`);
     },
