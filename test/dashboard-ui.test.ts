@@ -147,6 +147,11 @@ test('a new link shows its URL, QR code, mailto draft and verification code, and
   const row = page.locator(`tr[data-link-id="${link.id}"]`);
   await row.waitFor();
   assert.equal(await row.getAttribute('data-status'), 'active');
+  await row.locator('details.show-link summary').click(); // hand the same link out again
+  const again = await row.locator('[data-testid=link-url]').inputValue(); // re-signed, so a new token for the same link
+  assert.equal((await fetch(`${portal.url}/api/sender/link`, { headers: { authorization: `Bearer ${again.split('#')[1]}` } })).status, 200);
+  assert.equal(await row.locator('[data-testid=link-code]').textContent(), link.code);
+  assert.equal(await row.locator('[data-testid=link-qr]').count(), 1);
   await page.close();
 });
 
@@ -317,4 +322,29 @@ test('after two hours without a key press or click the dashboard logs out by its
   await page.waitForSelector('form.login');
   assert.match(await page.locator('#login-message').textContent() ?? '', /expired/);
   assert.equal(await page.evaluate(async () => (await fetch('/api/receiver/me')).status), 401, 'the server session is ended too');
+});
+
+test('every form control and button in every view has an accessible name, and each view has one h1', async () => {
+  const page = await newPage();
+  await logIn(page, portal, 'admin@example.org');
+  for (const hash of ['#/shipments', '#/links', '#/links/new', '#/audit', '#/shipments/live-1']) {
+    await page.goto(`${portal.url}/app/${hash}`);
+    await page.locator('main h1').waitFor();
+    await page.waitForLoadState('networkidle').catch(() => undefined);
+    const problems = await page.evaluate(() => {
+      const found: string[] = [];
+      for (const control of document.querySelectorAll<HTMLInputElement>('input, select, textarea')) {
+        if (control.type === 'hidden') continue;
+        const named = (control.labels?.length ?? 0) > 0 || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby');
+        if (!named) found.push(`unlabelled ${control.outerHTML.slice(0, 80)}`);
+      }
+      for (const button of document.querySelectorAll('button, a')) {
+        if (!(button.textContent ?? '').trim() && !button.getAttribute('aria-label')) found.push(`nameless ${button.outerHTML.slice(0, 80)}`);
+      }
+      if (document.querySelectorAll('h1').length !== 1) found.push(`${document.querySelectorAll('h1').length} h1 elements`);
+      if (!document.title.includes('Beeldpoort')) found.push(`title "${document.title}"`);
+      return found;
+    });
+    assert.deepEqual(problems, [], hash);
+  }
 });
