@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { createLink, revokeLink } from '../server/portal/links/links.ts';
+import { verifyConsent } from '../server/portal/receiver/consent.ts';
 import { startStorescp } from './helpers/storescp.ts';
 import { startOrthanc } from './helpers/orthanc.ts';
 import { startTestPortal } from './helpers/portal.ts';
@@ -196,4 +197,38 @@ test('interrupted while waiting for the import: the same command resumes the com
   assert.match(again.stdout, /already holds \d+ of \d+ files/);
   assert.equal(again.json?.stored, cd.instances.length);
   assert.equal(portal.portal.ctx.stores.shipments.list().length, 1, 'the CD was not sent a second time');
+});
+
+test('a consultation with its consent statement is held until a receiver verifies it, then imported; --wait follows it', async (t) => {
+  const tmp = makeTempDir();
+  t.after(() => tmp.remove());
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 2, rows: 64, seed: 'cli-held' });
+  const storescp = await startStorescp();
+  t.after(() => storescp.stop());
+  const portal = await startTestPortal();
+  t.after(() => portal.stop());
+  const worker = await startTestWorker(portal, `${storescp.aet}@127.0.0.1:${storescp.port}`);
+  t.after(() => worker.stop());
+  const link = await portal.createLink({ purpose: 'consult' });
+  const consent = ['--consent-by', 'dr. J. de Vries, internist', '--consent-date', '2026-11-28', '--consent-ref', 'EPD 4711'];
+  const run = startCli(['send', link.url, cd.root, '--yes', '--wait', '--json', ...consent, '--comment', 'graag beoordelen'], { XDG_CACHE_HOME: path.join(tmp.dir, 'cache') });
+  let seen = '';
+  let verified = false;
+  run.child.stdout!.on('data', (chunk: Buffer) => {
+    seen += chunk.toString('utf8');
+    const shipmentId = /Shipment reference: ([A-Za-z0-9_-]+)/.exec(seen)?.[1];
+    if (!verified && shipmentId && seen.includes('Held: a receiver must verify the consent')) {
+      verified = true;
+      // The receiver's action (POST /api/receiver/shipments/:id/consent), through the portal's own function.
+      verifyConsent(portal.portal.ctx, shipmentId, { kind: 'user', id: 'test' }, '127.0.0.1');
+    }
+  });
+  const done = await run.done;
+  assert.equal(done.code, 0, done.stdout + done.stderr);
+  assert.ok(verified, 'the sender saw the shipment held');
+  assert.equal(done.json?.state, 'imported');
+  assert.equal(done.json?.stored, cd.instances.length);
+  const shipment = portal.portal.ctx.stores.shipments.get(String(done.json?.shipmentId))!;
+  assert.deepEqual((shipment.statements as { consent?: unknown }).consent, { recordedBy: 'dr. J. de Vries, internist', date: '2026-11-28', reference: 'EPD 4711' }, 'the worker read the consent from the encrypted manifest');
+  assert.equal((shipment.statements as { comment?: unknown }).comment, 'graag beoordelen');
 });
