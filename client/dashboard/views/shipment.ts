@@ -7,7 +7,7 @@ import { definitionList, errorNotice, purposeLabel, shipmentProgress, stateBadge
 import { h, replaceChildren } from '../dom.ts';
 import { dateTime, dicomDate, dimseStatus } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
-import { listOf, toLink, toShipmentDetail, type FileView, type ShipmentDetail } from '../model.ts';
+import { listOf, toLink, toShipment, toShipmentDetail, type FileView, type ShipmentDetail } from '../model.ts';
 import type { View, ViewContext } from '../view.ts';
 import { stateText } from './shipments.ts';
 
@@ -75,10 +75,15 @@ export function shipmentView(ctx: ViewContext, id: string): View {
   const element = h('main', { id: 'main', tabindex: -1 }, h('p', {}, h('a', { href: '#/shipments' }, '← ', t('shipment.back'))), body);
   let senderName: string | undefined;
   let lastState: string | undefined;
+  let linkId: string | undefined;
+  let lastFull = 0;
+  let progressSlot: HTMLElement | undefined;
 
   async function load(): Promise<void> {
+    lastFull = Date.now();
     try {
       const s = toShipmentDetail(await ctx.api.get(`/api/receiver/shipments/${encodeURIComponent(id)}`));
+      linkId = s.linkId;
       if (!s.senderName) {
         senderName ??= listOf(await ctx.api.get('/api/receiver/links'), 'links', (raw) => toLink(raw)).find((l) => l.id === s.linkId)?.senderName ?? '';
         s.senderName = senderName;
@@ -90,7 +95,7 @@ export function shipmentView(ctx: ViewContext, id: string): View {
         h('h1', {}, t('shipment.title', { sender: s.senderName })),
         h('div', { class: 'card summary', 'data-shipment-id': s.id, 'data-state': s.state },
           h('p', { class: 'state-line' }, stateBadge(s.state), ' ', purposeLabel(s.purpose, s.urgent)),
-          shipmentProgress(s),
+          (progressSlot = h('div', {}, shipmentProgress(s))),
           definitionList([
             [t('shipment.id'), h('span', { class: 'mono' }, s.id)],
             [t('shipment.link'), h('span', { class: 'mono' }, s.linkId)],
@@ -107,13 +112,31 @@ export function shipmentView(ctx: ViewContext, id: string): View {
     }
   }
 
+  /** Progress only, from the list answer (reading the detail is an audited access: NEN 7513 "gegevens lezen"). */
+  async function refreshProgress(): Promise<void> {
+    if (!linkId || !progressSlot) return load();
+    try {
+      const found = listOf(await ctx.api.get(`/api/receiver/shipments?linkId=${encodeURIComponent(linkId)}`), 'shipments', toShipment).find((s) => s.id === id);
+      if (found && found.state === lastState) replaceChildren(progressSlot, shipmentProgress(found));
+      else await load();
+    } catch {
+      // the next change or the next full load shows it
+    }
+  }
+
   void load();
   let pending: ReturnType<typeof setTimeout> | undefined;
   return {
     element,
     onChange(change) {
-      if (change.shipmentId !== id) return;
-      if (pending === undefined) pending = setTimeout(() => { pending = undefined; void load(); }, 300);
+      if (change.shipmentId !== id || pending !== undefined) return;
+      // A state change (or every few seconds) reloads the whole report; in between, a change per reported file
+      // only moves the progress, so watching a 3000-file import is not 3000 audited reads.
+      const full = change.state !== lastState || Date.now() - lastFull > 5_000;
+      pending = setTimeout(() => {
+        pending = undefined;
+        void (full ? load() : refreshProgress());
+      }, 300);
     },
     dispose() {
       clearTimeout(pending);
