@@ -120,7 +120,8 @@ test('a CD sent with the command-line sender through a dashboard link is followe
 test('a consultation sent with the command-line sender stays held until consent is verified in the dashboard, then imports', async (t) => {
   const storescp = await startStorescp();
   t.after(() => storescp.stop());
-  const setup = await setUp(t, storescp, 'dashboard-e2e-consult');
+  const webhook = await startWebhook(t);
+  const setup = await setUp(t, storescp, 'dashboard-e2e-consult', { BEELDPOORT_WEBHOOK_URL: webhook.url });
   const { page, cd, portal } = setup;
   const url = await createLink(page, portal, 'consult', 'UMC Noord');
 
@@ -141,6 +142,9 @@ test('a consultation sent with the command-line sender stays held until consent 
   assert.equal((await storescp.files()).length, cd.instances.length);
   const audit = portal.portal.ctx.stores.audit.list({ limit: 1000 }).map((r) => r.action);
   assert.ok(audit.includes('consent.verified'), 'the verification is audit-logged');
+  const deadline = Date.now() + 10_000;
+  while (webhook.received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(webhook.received.map((n) => n.event), ['shipment.received', 'shipment.held', 'shipment.imported'], 'told when it arrived, that it waits for consent, and when imported');
 });
 
 /** storescp accepting CT Image Storage only (DCMTK association profile): it refuses every other instance. */

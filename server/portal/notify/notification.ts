@@ -5,7 +5,7 @@
  * radiologist alerted at the first image of a large study opens an incomplete study.
  */
 
-export type NotificationEvent = 'shipment.received' | 'shipment.imported' | 'shipment.failed';
+export type NotificationEvent = 'shipment.received' | 'shipment.held' | 'shipment.imported' | 'shipment.failed';
 
 export interface Notification {
   event: NotificationEvent;
@@ -33,13 +33,17 @@ export interface NotificationFacts {
 
 const FINAL = new Set(['imported', 'imported-with-failures', 'failed']);
 
-/** The event a shipment's current facts call for, or undefined while it is still uploading. */
-export function eventFor(facts: NotificationFacts): NotificationEvent | undefined {
+/**
+ * The events a shipment's current facts call for, in order: `received` once every file is complete, `held` while a
+ * consultation waits for a receiver to verify the consent (nothing is imported until someone acts, so someone must
+ * be told), and the final one. A finished shipment calls only for the final event.
+ */
+export function eventsFor(facts: NotificationFacts): NotificationEvent[] {
   const { state } = facts.shipment;
-  if (state === 'failed') return 'shipment.failed';
-  if (FINAL.has(state)) return 'shipment.imported';
+  if (state === 'failed') return ['shipment.failed'];
+  if (FINAL.has(state)) return ['shipment.imported'];
   const complete = facts.files.length === facts.shipment.fileCount && facts.files.every((f) => f.completedAt !== null);
-  return complete ? 'shipment.received' : undefined;
+  return [...(complete ? ['shipment.received' as const] : []), ...(state === 'held' ? ['shipment.held' as const] : [])];
 }
 
 export function buildNotification(facts: NotificationFacts, event: NotificationEvent, dashboardUrl: string, now: number): Notification {
@@ -55,7 +59,7 @@ export function buildNotification(facts: NotificationFacts, event: NotificationE
     sender: { name: facts.senderName },
     files: shipment.fileCount,
     bytes: shipment.totalBytes,
-    outcomes: event === 'shipment.received' ? undefined : { stored: count('stored'), warning: count('warning'), failed: count('rejected', 'failed') },
+    outcomes: event === 'shipment.received' || event === 'shipment.held' ? undefined : { stored: count('stored'), warning: count('warning'), failed: count('rejected', 'failed') },
     url: `${dashboardUrl}#/shipments/${encodeURIComponent(shipment.id)}`,
     at: new Date(now).toISOString(),
   };
@@ -66,6 +70,7 @@ const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029
 
 const TITLES: Record<NotificationEvent, [nl: string, en: string]> = {
   'shipment.received': ['zending ontvangen', 'shipment received'],
+  'shipment.held': ['toestemming controleren', 'consent to verify'],
   'shipment.imported': ['zending geïmporteerd', 'shipment imported'],
   'shipment.failed': ['import mislukt', 'import failed'],
 };
@@ -88,6 +93,9 @@ export function mailFor(n: Notification): { subject: string; text: string } {
     `Bestanden / files: ${n.files}`,
     ...outcome,
     `Zending / shipment: ${n.shipmentId}`,
+    ...(n.event === 'shipment.held' ? ['',
+      'Deze consultatie wordt pas geïmporteerd nadat u de toestemmingsverklaring van de verzender hebt gecontroleerd.',
+      'This consultation is imported only after you have verified the sender\'s consent statement.'] : []),
     '',
     n.url,
     '',

@@ -83,6 +83,23 @@ test('the webhook is called on "received" and on "imported", never for an incomp
   assert.deepEqual(audited.sort(), ['shipment.imported', 'shipment.received']);
 });
 
+test('a consultation held for consent gets its own notice, so someone verifies it', async (t) => {
+  const hook = await startWebhookReceiver(t);
+  const { ctx, stores, changes, addShipment, tick } = setUp(t);
+  const notifier = startNotifier(ctx, settings({ webhookUrl: hook.url }), 'http://localhost:8080/app/');
+  t.after(() => notifier.close());
+  addShipment('c1', 'consult', 'UMC Noord', 1);
+  stores.shipments.completeFile('c1', 'f0', tick());
+  stores.shipments.update('c1', { state: 'held', statements: { consent: { recordedBy: 'x', date: 'y', reference: 'z' } } }, tick());
+  changes.emit('shipment', { shipmentId: 'c1', state: 'held' });
+  await notifier.idle();
+  assert.deepEqual(hook.received.map((n) => n.body.event), ['shipment.received', 'shipment.held']);
+  assert.equal(hook.received[1]!.body.urgent, false);
+  const { subject, text } = mailFor(hook.received[1]!.body as unknown as Parameters<typeof mailFor>[0]);
+  assert.match(subject, /toestemming controleren \/ consent to verify/);
+  assert.match(text, /only after you have verified/);
+});
+
 test('a notification missed while the portal was down is sent at start-up, once', async (t) => {
   const hook = await startWebhookReceiver(t);
   const { ctx, stores, addShipment, tick } = setUp(t);

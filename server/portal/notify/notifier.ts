@@ -7,7 +7,7 @@
 import nodemailer from 'nodemailer';
 import type { NotifySettings } from '../../config.ts';
 import type { PortalContext } from '../context.ts';
-import { buildNotification, eventFor, mailFor, type Notification, type NotificationEvent } from './notification.ts';
+import { buildNotification, eventsFor, mailFor, type Notification, type NotificationEvent } from './notification.ts';
 import { postWebhook } from './webhook.ts';
 
 export interface Notifier {
@@ -64,10 +64,8 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
     if (!shipment) return;
     const files = ctx.stores.shipments.files(shipmentId);
     const facts = { shipment, senderName: ctx.stores.links.get(shipment.linkId)?.senderName ?? '', files };
-    const event = eventFor(facts);
-    if (!event) return;
-    // A shipment that finished without the received notice having gone out gets only the final one.
-    for (const channel of channels) {
+    // A shipment that finished without the earlier notices having gone out gets only the final one.
+    for (const event of eventsFor(facts)) for (const channel of channels) {
       const key = `${shipmentId}\n${event}\n${channel}`;
       if ((failures.get(key) ?? 0) >= MAX_FAILURES || sent(shipmentId, event, channel)) continue;
       const notification = buildNotification(facts, event, dashboardUrl, ctx.now());
