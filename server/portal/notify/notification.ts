@@ -1,8 +1,9 @@
 /**
  * What a notification says, as plain data and plain text: built from opaque ids, counts and the link's
  * sender institution — never patient data (the portal has none; NEN 7513 keeps it out of mail and webhooks).
- * Sent when a shipment is completely received and when its import finished, never on the first byte: a
- * radiologist alerted at the first image of a large study opens an incomplete study.
+ * Sent when a shipment is completely received, when a consultation waits for its consent to be verified, and when
+ * its import finished — never on the first byte: a radiologist alerted at the first image of a large study opens an
+ * incomplete study.
  */
 
 export type NotificationEvent = 'shipment.received' | 'shipment.held' | 'shipment.imported' | 'shipment.failed';
