@@ -40,7 +40,10 @@ export interface SendFlowInput {
   onTransport(transport: UppyTransport): void;
 }
 
-/** Files uploaded at once: pitfalls.md advises 4-6 for tus. */
+/**
+ * Files uploaded at once: pitfalls.md advises 4-6 for tus. Chromium opens at most 6 connections per host over
+ * HTTP/1.1; 5 leaves one free for the API calls (status, retries) so they never queue behind uploads.
+ */
 const CONCURRENCY = 5;
 
 /** A browser File behind the pipeline's PlainFile interface (reads are slices: no whole-CD buffering). */
