@@ -21,7 +21,8 @@ export function openDatabase(dataDir: string): Db {
   // Only the portal's user reads it (password hashes, session hashes); SQLite gives -wal/-shm the same mode.
   chmodSync(databasePath(dataDir), 0o600);
   db.pragma('journal_mode = WAL');
-  // FULL: a commit survives power loss; "file complete" is only said once it is durable.
+  // FULL: a commit survives power loss. The upload path alone commits with NORMAL (ShipmentStore.relaxedTransaction):
+  // its records are re-created from the fsynced files by the startup reconciler.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   // The CLI (link create, user add) writes to the same file while the portal runs.

@@ -1,4 +1,5 @@
 /** Upload links as stored rows. Signing and verifying the link token is ../links/, not here. */
+import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
 
 export type Purpose = 'transfer' | 'consult' | 'internal';
@@ -40,8 +41,11 @@ function toLink(row: Row): LinkRow {
 
 export class LinkStore {
   readonly #db: Db;
+  /** Every sender and tus request resolves its link: compiled once. */
+  readonly #byId: Database.Statement;
   constructor(db: Db) {
     this.#db = db;
+    this.#byId = db.prepare('SELECT * FROM links WHERE id = ?');
   }
 
   insert(link: LinkRow): void {
@@ -53,7 +57,7 @@ export class LinkStore {
   }
 
   get(id: string): LinkRow | undefined {
-    const row = this.#db.prepare('SELECT * FROM links WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#byId.get(id) as Row | undefined;
     return row && toLink(row);
   }
 

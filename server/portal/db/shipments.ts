@@ -1,4 +1,5 @@
 /** Shipments and their files as stored rows. The rules for moving between states are ../shipments/. */
+import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
 import type { Purpose } from './links.ts';
 
@@ -77,12 +78,40 @@ const JSON_FIELDS = new Set(['statements', 'summary', 'studies']);
 export type ShipmentUpdate = Partial<Pick<ShipmentRow, 'state' | 'leaseToken' | 'leaseWorker' | 'leaseExpiresAt' | 'statements' | 'summary'
   | 'studies' | 'consentVerifiedAt' | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt'>>;
 
+/** The columns the upload path needs: no envelope (hundreds of KB for a CD) and no JSON columns to parse. */
+export type ShipmentHead = Pick<ShipmentRow, 'id' | 'linkId' | 'purpose' | 'urgent' | 'state' | 'fileCount' | 'totalBytes' | 'leaseToken'
+  | 'leaseWorker' | 'leaseExpiresAt' | 'consentVerifiedAt' | 'finishedAt' | 'ciphertextDeletedAt'>;
+
 export interface FileReport { fileId: string; outcome: string; code?: string | null; reason?: string | null; dimseStatus?: number | null; sopInstanceUid?: string | null }
 
 export class ShipmentStore {
   readonly #db: Db;
+  /** Statements compiled once: the tus path runs several queries per request, thousands of requests per CD. */
+  readonly #statements = new Map<string, Database.Statement>();
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
+  }
+
+  /**
+   * Runs fn in one IMMEDIATE transaction whose commit does not wait for fsync (WAL, synchronous=NORMAL): it
+   * survives a crash of the process, and on power loss it may roll back until the next ordinary (FULL) commit,
+   * whose fsync of the WAL also makes this one durable. Only for records the startup reconciler re-creates from the
+   * disk (retention/reconcile.ts): which upload belongs to a file, and that a fsynced upload is complete.
+   * SQLite "PRAGMA synchronous": in WAL mode NORMAL keeps the database consistent and loses only durability.
+   */
+  relaxedTransaction<T>(fn: () => T): T {
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
   /** Runs fn in one IMMEDIATE transaction (the write lock is taken first, so read-then-write is safe). */
@@ -91,8 +120,24 @@ export class ShipmentStore {
   }
 
   get(id: string): ShipmentRow | undefined {
-    const row = this.#db.prepare('SELECT * FROM shipments WHERE id = ?').get(id);
+    const row = this.#prepare('SELECT * FROM shipments WHERE id = ?').get(id);
     return row ? toShipment(row) : undefined;
+  }
+
+  /** The shipment without its envelope and JSON columns: what the upload path checks. */
+  head(id: string): ShipmentHead | undefined {
+    const r = this.#prepare(`SELECT id, link_id, purpose, urgent, state, file_count, total_bytes, lease_token, lease_worker, lease_expires_at,
+      consent_verified_at, finished_at, ciphertext_deleted_at FROM shipments WHERE id = ?`).get(id) as Record<string, never> | undefined;
+    return r && {
+      id: r.id, linkId: r.link_id, purpose: r.purpose, urgent: r.urgent === 1, state: r.state, fileCount: r.file_count,
+      totalBytes: r.total_bytes, leaseToken: r.lease_token, leaseWorker: r.lease_worker, leaseExpiresAt: r.lease_expires_at,
+      consentVerifiedAt: r.consent_verified_at, finishedAt: r.finished_at, ciphertextDeletedAt: r.ciphertext_deleted_at,
+    };
+  }
+
+  /** Files of the shipment not yet complete, counted on the primary key (no rows read into JS). */
+  incompleteCount(shipmentId: string): number {
+    return (this.#prepare('SELECT COUNT(*) AS n FROM files WHERE shipment_id = ? AND completed_at IS NULL').get(shipmentId) as { n: number }).n;
   }
 
   insert(s: Omit<ShipmentRow, 'leaseToken' | 'leaseWorker' | 'leaseExpiresAt' | 'statements' | 'summary' | 'studies' | 'consentVerifiedAt'
@@ -113,7 +158,7 @@ export class ShipmentStore {
       sets.push(`${column} = @${column}`);
       params[column] = JSON_FIELDS.has(key) && value !== null ? JSON.stringify(value) : value;
     }
-    this.#db.prepare(`UPDATE shipments SET ${sets.join(', ')} WHERE id = @id`).run(params);
+    this.#prepare(`UPDATE shipments SET ${sets.join(', ')} WHERE id = @id`).run(params);
   }
 
   list(options: { limit?: number; linkId?: string } = {}): ShipmentRow[] {
@@ -123,26 +168,26 @@ export class ShipmentStore {
   }
 
   files(shipmentId: string): FileRow[] {
-    return this.#db.prepare('SELECT * FROM files WHERE shipment_id = ? ORDER BY position').all(shipmentId).map(toFile);
+    return this.#prepare('SELECT * FROM files WHERE shipment_id = ? ORDER BY position').all(shipmentId).map(toFile);
   }
 
   file(shipmentId: string, fileId: string): FileRow | undefined {
-    const row = this.#db.prepare('SELECT * FROM files WHERE shipment_id = ? AND file_id = ?').get(shipmentId, fileId);
+    const row = this.#prepare('SELECT * FROM files WHERE shipment_id = ? AND file_id = ?').get(shipmentId, fileId);
     return row ? toFile(row) : undefined;
   }
 
   fileByUpload(uploadId: string): FileRow | undefined {
-    const row = this.#db.prepare('SELECT * FROM files WHERE upload_id = ?').get(uploadId);
+    const row = this.#prepare('SELECT * FROM files WHERE upload_id = ?').get(uploadId);
     return row ? toFile(row) : undefined;
   }
 
   setUpload(shipmentId: string, fileId: string, uploadId: string): void {
-    this.#db.prepare('UPDATE files SET upload_id = ? WHERE shipment_id = ? AND file_id = ?').run(uploadId, shipmentId, fileId);
+    this.#prepare('UPDATE files SET upload_id = ? WHERE shipment_id = ? AND file_id = ?').run(uploadId, shipmentId, fileId);
   }
 
   /** True when this call recorded completion (false: already recorded, so callers stay exactly-once). */
   completeFile(shipmentId: string, fileId: string, now: number): boolean {
-    return this.#db.prepare('UPDATE files SET completed_at = ? WHERE shipment_id = ? AND file_id = ? AND completed_at IS NULL')
+    return this.#prepare('UPDATE files SET completed_at = ? WHERE shipment_id = ? AND file_id = ? AND completed_at IS NULL')
       .run(now, shipmentId, fileId).changes === 1;
   }
 
@@ -152,7 +197,7 @@ export class ShipmentStore {
 
   /** Idempotent upsert of the worker's per-file result. */
   reportFile(shipmentId: string, report: FileReport, now: number): boolean {
-    return this.#db.prepare(`UPDATE files SET outcome = ?, outcome_code = ?, outcome_reason = ?, dimse_status = ?, sop_instance_uid = ?,
+    return this.#prepare(`UPDATE files SET outcome = ?, outcome_code = ?, outcome_reason = ?, dimse_status = ?, sop_instance_uid = ?,
         reported_at = ? WHERE shipment_id = ? AND file_id = ?`).run(report.outcome, report.code ?? null, report.reason ?? null,
       report.dimseStatus ?? null, report.sopInstanceUid ?? null, now, shipmentId, report.fileId).changes === 1;
   }

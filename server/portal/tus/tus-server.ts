@@ -4,7 +4,8 @@
  * namingFunction returns the reserved id (and refuses any request the guard did not pass), onUploadCreate
  * pins the metadata to ids and records the upload, onUploadFinish fsyncs and records completion.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Server } from '@tus/server';
@@ -36,12 +37,13 @@ function grantOf(req: TusRequest): UploadGrant {
   return grant;
 }
 
-function fsyncPath(file: string): void {
-  const fd = openSync(file, 'r');
+/** fsync(2) through the thread pool: the event loop keeps serving the other uploads while the disk flushes. */
+async function fsyncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -68,17 +70,23 @@ export function createTusServer(ctx: PortalContext): Server {
     async onUploadCreate(req, upload) {
       const grant = grantOf(req);
       const now = ctx.now();
-      ctx.stores.shipments.transaction(() => {
-        const file = ctx.stores.shipments.file(grant.shipmentId, grant.fileId);
+      // A first upload of a file is recorded with a relaxed commit: if a power loss rolls it back, the reconciler
+      // adopts the upload from its sidecar (shipmentId, fileId) once it is complete on disk, and an incomplete one
+      // is simply POSTed again by the sender. Replacing an upload deletes bytes: that stays a durable commit.
+      const store = ctx.stores.shipments;
+      const inTransaction = grant.replaces ? store.transaction.bind(store) : store.relaxedTransaction.bind(store);
+      inTransaction(() => {
+        const file = store.file(grant.shipmentId, grant.fileId);
         if (!file || file.completedAt !== null) throw tusError('E_FILE_COMPLETE', `file ${grant.fileId} is already complete`);
-        ctx.stores.shipments.setUpload(grant.shipmentId, grant.fileId, upload.id);
+        store.setUpload(grant.shipmentId, grant.fileId, upload.id);
       });
       // Policy: one upload per file. A new POST for a file whose earlier upload never completed replaces it
-      // (a sender that lost its resume URL starts the file again); the stale bytes are removed now.
+      // (a sender that lost its resume URL starts the file again); the stale bytes are removed now, audited first
+      // so no deletion happens without its record.
       if (grant.replaces) {
-        for (const stale of [grant.replaces, `${grant.replaces}.json`]) rmSync(uploadPath(ctx, stale), { force: true });
         ctx.stores.audit.append({ actor: { kind: 'link', id: grant.link.id }, action: 'ciphertext.deleted', object: { type: 'shipment', id: grant.shipmentId },
           details: { reason: 'replaced', fileId: grant.fileId } }, now);
+        for (const stale of [grant.replaces, `${grant.replaces}.json`]) rmSync(uploadPath(ctx, stale), { force: true });
       }
       return { metadata: { shipmentId: grant.shipmentId, fileId: grant.fileId } };
     },
@@ -87,9 +95,15 @@ export function createTusServer(ctx: PortalContext): Server {
       const file = ctx.stores.shipments.fileByUpload(upload.id);
       if (!file) throw tusError('E_UPLOAD_NOT_FOUND', 'this upload was replaced by a newer one');
       // Durable before acknowledged: data, then the directory entry (a power loss must not shorten a file we
-      // have called complete).
-      fsyncPath(uploadPath(ctx, upload.id));
-      fsyncPath(path.dirname(uploadPath(ctx, upload.id)));
+      // have called complete), awaited off the event loop.
+      // The sidecar too: it names the file, which is how the reconciler adopts an upload whose relaxed record a
+      // power loss rolled back. All three before the record and the 204 (tus 1.0: the offset is then final).
+      const data = uploadPath(ctx, upload.id);
+      await Promise.all([fsyncPath(data), fsyncPath(`${data}.json`)]);
+      await fsyncPath(path.dirname(data));
+      // Checked again after the awaits, with nothing in between and the record: a POST replacing this upload
+      // may have come in meanwhile, and then these bytes are no longer the file's.
+      if (!ctx.stores.shipments.fileByUpload(upload.id)) throw tusError('E_UPLOAD_NOT_FOUND', 'this upload was replaced by a newer one');
       recordFileComplete(ctx, grant.shipmentId, grant.fileId, 'tus');
       return {};
     },

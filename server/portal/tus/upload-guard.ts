@@ -34,7 +34,7 @@ function checkPost(ctx: PortalContext, req: Request, link: LinkRow): UploadGrant
   if (req.get('upload-defer-length') !== undefined) throw new PortalError('E_TUS_DEFER_LENGTH', 'Upload-Defer-Length is not supported: declare Upload-Length');
   const length = parseLength(req.get('upload-length'), 'Upload-Length');
   const { shipmentId, fileId } = parseUploadMetadata(req.get('upload-metadata'));
-  const shipment = ctx.stores.shipments.get(shipmentId);
+  const shipment = ctx.stores.shipments.head(shipmentId);
   if (!shipment || shipment.linkId !== link.id) throw new PortalError('E_SHIPMENT_NOT_FOUND', 'no such shipment for this link');
   if (shipment.finishedAt !== null || shipment.ciphertextDeletedAt !== null) throw new PortalError('E_STATE_CONFLICT', 'this shipment takes no more uploads');
   const file = ctx.stores.shipments.file(shipmentId, fileId);
@@ -46,7 +46,7 @@ function checkPost(ctx: PortalContext, req: Request, link: LinkRow): UploadGrant
 
 function checkExisting(ctx: PortalContext, req: Request, link: LinkRow, uploadId: string): UploadGrant {
   const file = ctx.stores.shipments.fileByUpload(uploadId);
-  const shipment = file && ctx.stores.shipments.get(file.shipmentId);
+  const shipment = file && ctx.stores.shipments.head(file.shipmentId);
   if (!file || !shipment || shipment.linkId !== link.id || file.deletedAt !== null) {
     throw new PortalError('E_UPLOAD_NOT_FOUND', 'no such upload for this link');
   }

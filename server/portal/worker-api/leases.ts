@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PortalContext } from '../context.ts';
-import { FINAL_STATES, type ShipmentRow, type ShipmentState, type FileReport } from '../db/shipments.ts';
+import { FINAL_STATES, type ShipmentHead, type ShipmentState, type FileReport } from '../db/shipments.ts';
 import { PortalError } from '../errors.ts';
 import { emitChange } from '../shipments/shipments.ts';
 
@@ -16,11 +16,12 @@ export function workerFiles(ctx: PortalContext, shipmentId: string) {
 }
 
 function allComplete(ctx: PortalContext, shipmentId: string): boolean {
-  return ctx.stores.shipments.files(shipmentId).every((f) => f.completedAt !== null);
+  return ctx.stores.shipments.incompleteCount(shipmentId) === 0;
 }
 
-function requireLease(ctx: PortalContext, shipmentId: string, leaseToken: unknown): ShipmentRow {
-  const shipment = ctx.stores.shipments.get(shipmentId);
+/** The shipment's small columns (not the envelope): heartbeats and reports come often during an import. */
+function requireLease(ctx: PortalContext, shipmentId: string, leaseToken: unknown): ShipmentHead {
+  const shipment = ctx.stores.shipments.head(shipmentId);
   if (!shipment) throw new PortalError('E_SHIPMENT_NOT_FOUND', `no shipment ${shipmentId}`);
   if (typeof leaseToken !== 'string' || shipment.leaseToken === null || leaseToken !== shipment.leaseToken) {
     throw new PortalError('E_LEASE_LOST', 'this lease is no longer held (expired and taken, released or finished)');
