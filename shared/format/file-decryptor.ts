@@ -25,7 +25,7 @@ export interface FileDecryptOptions {
 const fail = (): FormatError => new FormatError('E_DECRYPT', 'cannot authenticate the file body');
 
 export async function* decryptFile(options: FileDecryptOptions, ciphertext: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const { ikm } = await deriveFileKeys(options.secret, options.shipmentId, options.fileId);
+  const { ikm } = await deriveFileKeys(options.secret, options.shipmentId, options.fileId, options.engine);
   yield* decryptAes128gcm(ikm, ciphertext, options);
 }
 

@@ -60,8 +60,9 @@ export async function createFileEncryptor(options: FileEncryptorOptions): Promis
   const rs = options.recordSize ?? RECORD_SIZE;
   assertPlainSize(plainSize);
   assertRecordSize(rs);
-  const material = await deriveFileKeys(options.secret, options.shipmentId, options.fileId);
-  const keys = await deriveRecordKeys(material.ikm, material.salt, options.engine ?? webCryptoAesGcm);
+  const engine = options.engine ?? webCryptoAesGcm;
+  const material = await deriveFileKeys(options.secret, options.shipmentId, options.fileId, engine);
+  const keys = await deriveRecordKeys(material.ikm, material.salt, engine);
   const header = encodeHeader({ salt: material.salt, rs, keyId: new Uint8Array(0) });
   const size = ciphertextSize(plainSize, rs);
   const records = recordCount(plainSize, rs);

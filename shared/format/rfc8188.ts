@@ -64,14 +64,22 @@ export function parseHeader(bytes: Uint8Array): { header: Rfc8188Header; length:
   };
 }
 
-async function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', bufferSource(ikm), 'HKDF', false, ['deriveBits']);
+/** WebCrypto HKDF-SHA-256 (RFC 5869) from an IKM already imported as an HKDF key. */
+export async function hkdfWithKey(key: CryptoKey, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   const bits = await crypto.subtle.deriveBits(
     { name: 'HKDF', hash: 'SHA-256', salt: bufferSource(salt), info: bufferSource(info) },
     key,
     length * 8,
   );
   return new Uint8Array(bits);
+}
+
+export function importHkdfKey(ikm: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', bufferSource(ikm), 'HKDF', false, ['deriveBits']);
+}
+
+async function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+  return hkdfWithKey(await importHkdfKey(ikm), salt, info, length);
 }
 
 /** HKDF-SHA-256 (RFC 5869), shared with the per-file key schedule in file-keys.ts. */
@@ -82,8 +90,16 @@ export { hkdf as hkdfSha256 };
  * CEK = HKDF-Expand(PRK, "Content-Encoding: aes128gcm" || 0x00, 16); NONCE = HKDF-Expand(PRK, "Content-Encoding: nonce" || 0x00, 12).
  */
 export async function deriveRecordKeys(ikm: Uint8Array, salt: Uint8Array, engine: AesGcmEngine): Promise<RecordKeys> {
-  const cek = await hkdf(ikm, salt, concatBytes([utf8('Content-Encoding: aes128gcm'), new Uint8Array([0])]), 16);
-  const nonceBase = await hkdf(ikm, salt, concatBytes([utf8('Content-Encoding: nonce'), new Uint8Array([0])]), 12);
+  const cekInfo = concatBytes([utf8('Content-Encoding: aes128gcm'), new Uint8Array([0])]);
+  const nonceInfo = concatBytes([utf8('Content-Encoding: nonce'), new Uint8Array([0])]);
+  let cek: Uint8Array;
+  let nonceBase: Uint8Array;
+  if (engine.hkdf) {
+    [cek, nonceBase] = await Promise.all([engine.hkdf(ikm, salt, cekInfo, 16), engine.hkdf(ikm, salt, nonceInfo, 12)]);
+  } else {
+    const key = await importHkdfKey(ikm); // imported once for both expansions
+    [cek, nonceBase] = await Promise.all([hkdfWithKey(key, salt, cekInfo, 16), hkdfWithKey(key, salt, nonceInfo, 12)]);
+  }
   return { engine, key: await engine.importKey(cek), nonceBase };
 }
 
