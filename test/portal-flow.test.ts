@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import * as tus from 'tus-js-client';
 import { makeEnvelope, startTestPortal, type TestPortal } from './helpers/portal.ts';
+import { keyFingerprint } from '../shared/format/index.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -36,7 +37,9 @@ test('a transfer goes link -> shipment -> tus upload -> lease -> ranged download
   assert.equal(info.body.sender.name, 'Ziekenhuis <b>Oost</b>'); // stored and returned as inert JSON text
   assert.match(info.headers.get('content-type')!, /application\/json/);
   assert.equal(info.body.publicKey.crv, 'X25519');
-  assert.equal(info.body.keyFingerprint, info.body.publicKey.kid);
+  // One form everywhere: shared/format's keyFingerprint of the served key (RFC 7638 thumbprint in hex groups).
+  assert.equal(info.body.keyFingerprint, await keyFingerprint(info.body.publicKey));
+  assert.match(info.body.keyFingerprint, /^([0-9A-F]{4} ){15}[0-9A-F]{4}$/);
 
   const files = [randomBytes(200_000), randomBytes(1000)];
   const envelope = await makeEnvelope(info.body.publicKey);

@@ -4,7 +4,6 @@
  * (resuming an interrupted send of the same link and folder), upload, and optionally wait for the import outcome.
  * The shared pipeline (shared/send/) does the work; this file only talks to the person at the terminal.
  */
-import { calculateJwkThumbprint } from 'jose';
 import { nodeAesGcm } from '../crypto/node-aes-gcm.ts';
 import { keyFingerprint, type JWK, type Statements } from '../../shared/format/index.ts';
 import {
@@ -56,10 +55,9 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
   const api = createSenderApi(options.linkUrl, { signal: options.signal });
   const link = await api.link();
   // Show the fingerprint computed HERE from the key every file is encrypted to (docs/format.md), not just the
-  // portal's word for it; the portal's own value must name the same key (RFC 7638 thumbprint or the same text).
+  // portal's word for it; the portal's own value (the same keyFingerprint form) must name the same key.
   const fingerprint = await keyFingerprint(link.publicKey as JWK);
-  const thumbprint = await calculateJwkThumbprint(link.publicKey as JWK, 'sha256');
-  if (link.keyFingerprint !== fingerprint && link.keyFingerprint !== thumbprint) {
+  if (link.keyFingerprint !== fingerprint) {
     throw new SendError('E_SEND_PORTAL', 'the portal sent a public key that does not match its own fingerprint: not sending');
   }
   out.write(describeLink({ ...link, keyFingerprint: fingerprint }));

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SettingsStore } from '../db/settings.ts';
+import { keyFingerprint } from '../../../shared/format/index.ts';
 import { keyPaths } from './key-files.ts';
 
 export const WORKER_CREDENTIAL_SETTING = 'worker.credential.sha256';
@@ -65,5 +66,6 @@ export async function initKeys(dataDir: string, settings: SettingsStore): Promis
   const hash = credentialHash(readFileSync(paths.workerCredential, 'utf8'));
   if (settings.get(WORKER_CREDENTIAL_SETTING) !== hash) settings.set(WORKER_CREDENTIAL_SETTING, hash);
   const publicJwk = JSON.parse(readFileSync(paths.institutionPublic, 'utf8')) as JWK;
-  return { created, fingerprint: publicJwk.kid! };
+  // The same form the portal serves and senders show (shared/format keyFingerprint), not the raw kid.
+  return { created, fingerprint: await keyFingerprint({ kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x } as JWK) };
 }

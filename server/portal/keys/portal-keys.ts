@@ -1,6 +1,7 @@
 /** The keys the running portal holds: the public institution JWK and the link-signing key pair. */
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
+import { keyFingerprint } from '../../../shared/format/index.ts';
 import { keyPaths } from './key-files.ts';
 
 export interface InstitutionPublicKey {
@@ -13,7 +14,10 @@ export interface InstitutionPublicKey {
 export interface PortalKeys {
   /** Served to senders: they encrypt every shipment to it. */
   readonly institutionPublic: InstitutionPublicKey;
-  /** RFC 7638 SHA-256 thumbprint of the public key; senders show it next to the verification code. */
+  /**
+   * The key fingerprint as every sender and the dashboard show it: shared/format's keyFingerprint (the RFC 7638
+   * SHA-256 thumbprint in 16 groups of 4 hex digits), so clerk and radiologist compare one form over the phone.
+   */
   readonly fingerprint: string;
   readonly signingPrivate: CryptoKey;
   readonly signingPublic: CryptoKey;
@@ -42,7 +46,7 @@ export async function loadPortalKeys(dataDir: string): Promise<PortalKeys> {
   const { d: _d, ...signingPublicJwk } = signing;
   return {
     institutionPublic: Object.freeze({ kty: 'OKP', crv: 'X25519', x: pub.x, kid }),
-    fingerprint: kid,
+    fingerprint: await keyFingerprint({ kty: 'OKP', crv: 'X25519', x: pub.x }),
     signingPrivate: (await importJWK(signing, 'EdDSA')) as CryptoKey,
     signingPublic: (await importJWK(signingPublicJwk, 'EdDSA')) as CryptoKey,
     signingKid: signing.kid ?? '',
