@@ -94,13 +94,13 @@ export function createTusServer(ctx: PortalContext): Server {
       const grant = grantOf(req);
       const file = ctx.stores.shipments.fileByUpload(upload.id);
       if (!file) throw tusError('E_UPLOAD_NOT_FOUND', 'this upload was replaced by a newer one');
-      // Durable before acknowledged: data, then the directory entry (a power loss must not shorten a file we
-      // have called complete), awaited off the event loop.
-      // The sidecar too: it names the file, which is how the reconciler adopts an upload whose relaxed record a
-      // power loss rolled back. All three before the record and the 204 (tus 1.0: the offset is then final).
+      // Durable before acknowledged: the data and the directory entry (a power loss must not shorten or lose a
+      // file we have called complete), and the sidecar, which names the file: the reconciler adopts an upload by
+      // it when a power loss rolled back its relaxed record. All three before the record and the 204 (tus 1.0:
+      // the offset is then final); concurrently and off the event loop, so one journal commit can serve them and
+      // the other uploads go on meanwhile.
       const data = uploadPath(ctx, upload.id);
-      await Promise.all([fsyncPath(data), fsyncPath(`${data}.json`)]);
-      await fsyncPath(path.dirname(data));
+      await Promise.all([fsyncPath(data), fsyncPath(`${data}.json`), fsyncPath(path.dirname(data))]);
       // Checked again after the awaits, with nothing in between and the record: a POST replacing this upload
       // may have come in meanwhile, and then these bytes are no longer the file's.
       if (!ctx.stores.shipments.fileByUpload(upload.id)) throw tusError('E_UPLOAD_NOT_FOUND', 'this upload was replaced by a newer one');
