@@ -36,7 +36,9 @@ test('a clerk picks the CD folder, checks the inventory, sends, and every instan
   // Portal data is rendered as text, never as markup.
   assert.ok(((await page.textContent('#receiver')) ?? '').includes(note));
   assert.equal(await page.locator('#receiver img').count(), 0);
-  assert.match((await page.textContent('[data-testid="fingerprint"]')) ?? '', /\S{20,}/);
+  const info = (await (await fetch(`${stack.portal.url}/api/sender/link`, { headers: { authorization: `Bearer ${link.token}` } })).json()) as { keyFingerprint: string };
+  assert.ok(info.keyFingerprint.length >= 16);
+  assert.equal(await page.textContent('[data-testid="fingerprint"]'), info.keyFingerprint);
 
   await selectCd(page, cd.root);
   // The inventory: one row per study, the patient, and every non-DICOM file listed as skipped.

@@ -28,9 +28,14 @@ function remarks(warnings: readonly string[]): string[] {
   return warnings.filter((warning) => !/^This CD holds \d+ different patients/.test(warning));
 }
 
+const files: SourceFile[] = [];
+
 scope.addEventListener('message', (event) => {
+  if (event.data?.type === 'add') {
+    for (const { path, file } of event.data.files) files.push(sourceOf(path, file));
+    return;
+  }
   if (event.data?.type !== 'scan') return;
-  const files = event.data.files.map(({ path, file }) => sourceOf(path, file));
   let lastPost = 0;
   scanFiles(files, {
     onProgress(done, total) {
