@@ -13,11 +13,18 @@ import { runPortal, untilSignal } from './portal.ts';
 export interface StartedWorker { stop(): Promise<void> }
 
 /**
- * The seam for the import worker: returns undefined while the worker is not part of this build.
- * The worker engineer replaces the body with a call into server/worker/ (same process, same data dir).
+ * The seam for the import worker (server/worker/): same process, same data dir. Unless BEELDPOORT_PORTAL_URL says
+ * otherwise, it pulls from the portal's own listening socket, not through BEELDPOORT_PUBLIC_URL (which may name a
+ * reverse proxy the machine cannot reach itself).
  */
-export async function startWorker(_config: Config, _io: CommandIo): Promise<StartedWorker | undefined> {
-  return undefined;
+export async function startWorker(config: Config, io: CommandIo): Promise<StartedWorker | undefined> {
+  const { startWorker: start } = await import('../../worker/start-worker.ts');
+  const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === '';
+  const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const portalUrl = io.env.BEELDPOORT_PORTAL_URL ? config.portalUrl : `http://${host}:${config.port}`;
+  const worker = await start({ ...config, portalUrl });
+  io.stdout.write(`Import worker running beside the portal, storing into ${worker.destination}\n`);
+  return worker;
 }
 
 export const command: Command = {
