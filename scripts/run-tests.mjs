@@ -4,7 +4,7 @@
 // Usage: node scripts/run-tests.mjs [substring-filter...]
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const roots = ['shared', 'server', 'client', 'scripts', 'test'];
 const skip = new Set(['node_modules', 'dist', 'data']);
@@ -32,6 +32,10 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
+// The browser tests load client/dist: bundle it once here, before any test starts, so no test rebuilds it while
+// another test's page is loading it.
+const build = spawnSync(process.execPath, ['scripts/build-client.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
   stdio: 'inherit',

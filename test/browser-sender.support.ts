@@ -3,7 +3,7 @@
  * in-process, headless Debian Chromium, and the built page (scripts/build-client.mjs -> client/dist). Not a test
  * file itself (no .test.ts): test/browser-sender*.test.ts import it.
  */
-import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startWorker, type RunningWorker } from '../server/worker/start-worker.ts';
@@ -13,14 +13,14 @@ import { startTestPortal, type TestPortal, type TestPortalOptions } from './help
 import { startStorescp, type Storescp } from './helpers/storescp.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-let built = false;
-
-/** Bundles client/sender (and the other pages) into client/dist, once per test process. */
+/**
+ * The page must be bundled (scripts/run-tests.mjs runs scripts/build-client.mjs once before any test, so no test
+ * rebuilds client/dist while another test's page is loading it). Fails clearly when it is missing.
+ */
 export function buildClient(): void {
-  if (built) return;
-  const result = spawnSync(process.execPath, ['scripts/build-client.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`build-client failed: ${result.stderr}${result.stdout}`);
-  built = true;
+  for (const bundle of ['sender.js', 'sender-worker.js']) {
+    if (!existsSync(`${ROOT}client/dist/${bundle}`)) throw new Error(`client/dist/${bundle} is missing: run node scripts/build-client.mjs`);
+  }
 }
 
 export interface Stack {

@@ -79,29 +79,14 @@ export async function logIn(page: Page, portal: TestPortal, email: string): Prom
 }
 
 /**
- * Builds client/dist/dashboard.js (+ .css) when it is missing or older than a source under client/dashboard/,
- * with the options of scripts/build-client.mjs, so the browser tests run what the sources say.
+ * The dashboard must be bundled (scripts/run-tests.mjs runs scripts/build-client.mjs once before any test, so no
+ * test rebuilds client/dist while another test's page is loading it). Fails clearly when it is missing.
  */
 export async function ensureDashboardBuilt(): Promise<void> {
-  const { readdirSync, statSync, existsSync } = await import('node:fs');
+  const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
-  const client = fileURLToPath(new URL('../client/', import.meta.url));
-  const output = `${client}dist/dashboard.js`;
-  const sources: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(`${dir}/${entry.name}`);
-      else sources.push(`${dir}/${entry.name}`);
-    }
-  };
-  walk(`${client}dashboard`);
-  if (existsSync(output) && existsSync(`${client}dist/dashboard.css`)) {
-    const built = statSync(output).mtimeMs;
-    if (sources.every((source) => statSync(source).mtimeMs <= built)) return;
+  const dist = fileURLToPath(new URL('../client/dist/', import.meta.url));
+  for (const bundle of ['dashboard.js', 'dashboard.css']) {
+    if (!existsSync(`${dist}${bundle}`)) throw new Error(`client/dist/${bundle} is missing: run node scripts/build-client.mjs`);
   }
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: { dashboard: `${client}dashboard/main.ts` }, outdir: `${client}dist`, bundle: true, format: 'esm', platform: 'browser',
-    target: ['chrome120', 'firefox120', 'safari17'], sourcemap: true, minify: true, logLevel: 'warning',
-  });
 }
