@@ -17,11 +17,11 @@ export interface StartedWorker { stop(): Promise<void> }
  * otherwise, it pulls from the portal's own listening socket, not through BEELDPOORT_PUBLIC_URL (which may name a
  * reverse proxy the machine cannot reach itself).
  */
-export async function startWorker(config: Config, io: CommandIo): Promise<StartedWorker | undefined> {
+export async function startWorker(config: Config, io: CommandIo, portalPort: number): Promise<StartedWorker | undefined> {
   const { startWorker: start } = await import('../../worker/start-worker.ts');
   const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === '';
   const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  const portalUrl = io.env.BEELDPOORT_PORTAL_URL ? config.portalUrl : `http://${host}:${config.port}`;
+  const portalUrl = io.env.BEELDPOORT_PORTAL_URL ? config.portalUrl : `http://${host}:${portalPort}`;
   const worker = await start({ ...config, portalUrl });
   io.stdout.write(`Import worker running beside the portal, storing into ${worker.destination}\n`);
   return worker;
@@ -34,6 +34,8 @@ export const command: Command = {
   async run(args, io) {
     parseCommandArgs(args, {});
     const config = loadConfig(io.env);
+    // Listen for SIGTERM/SIGINT before anything starts, so a stop that arrives during start-up is a clean stop too.
+    const stopped = untilSignal();
     const portal = await runPortal(config, io);
     const stores = openStores(config.dataDir);
     const users = stores.users.count();
@@ -41,9 +43,10 @@ export const command: Command = {
     io.stdout.write(`Beeldpoort portal listening on ${config.host}:${portal.port}, public URL ${config.publicUrl}, data in ${config.dataDir}\n`);
     if (users === 0) io.stdout.write('No receiver accounts yet. Add the first one with:  npx beeldpoort user add you@hospital.nl --role admin\n');
     io.stdout.write('Create an upload link with:  npx beeldpoort link create --purpose transfer --sender "Other hospital"\n');
-    const worker = await startWorker(config, io);
+    // The listening port, not config.port: BEELDPOORT_PORT=0 picks a free one.
+    const worker = await startWorker(config, io, portal.port);
     if (!worker) io.stdout.write('The import worker is not part of this build yet; only the portal runs.\n');
-    await untilSignal();
+    await stopped;
     await worker?.stop();
     await portal.close();
     return 0;
