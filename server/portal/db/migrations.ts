@@ -104,4 +104,9 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: a shipment the worker gave back with a retry-after is not offered again before this time (ms), so a stalled
+  // upload or a PACS outage on one shipment does not hold up the ones behind it.
+  `
+  ALTER TABLE shipments ADD COLUMN not_before INTEGER;
+  `,
 ];

@@ -28,6 +28,8 @@ export interface ShipmentRow {
   finishedAt: number | null;
   finishReason: string | null;
   ciphertextDeletedAt: number | null;
+  /** Not offered for a lease before this time (the worker's retry-after on release). */
+  notBefore: number | null;
 }
 
 export interface FileRow {
@@ -55,6 +57,7 @@ function toShipment(r: any): ShipmentRow {
     statements: json(r.statements), summary: json(r.summary), studies: json(r.studies),
     consentVerifiedAt: r.consent_verified_at, consentVerifiedBy: r.consent_verified_by,
     finishedAt: r.finished_at, finishReason: r.finish_reason, ciphertextDeletedAt: r.ciphertext_deleted_at,
+    notBefore: r.not_before ?? null,
   };
 }
 
@@ -71,12 +74,12 @@ const COLUMNS: Record<string, string> = {
   state: 'state', leaseToken: 'lease_token', leaseWorker: 'lease_worker', leaseExpiresAt: 'lease_expires_at',
   statements: 'statements', summary: 'summary', studies: 'studies', consentVerifiedAt: 'consent_verified_at',
   consentVerifiedBy: 'consent_verified_by', finishedAt: 'finished_at', finishReason: 'finish_reason',
-  ciphertextDeletedAt: 'ciphertext_deleted_at',
+  ciphertextDeletedAt: 'ciphertext_deleted_at', notBefore: 'not_before',
 };
 const JSON_FIELDS = new Set(['statements', 'summary', 'studies']);
 
 export type ShipmentUpdate = Partial<Pick<ShipmentRow, 'state' | 'leaseToken' | 'leaseWorker' | 'leaseExpiresAt' | 'statements' | 'summary'
-  | 'studies' | 'consentVerifiedAt' | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt'>>;
+  | 'studies' | 'consentVerifiedAt' | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt' | 'notBefore'>>;
 
 /** The columns the upload path needs: no envelope (hundreds of KB for a CD) and no JSON columns to parse. */
 export type ShipmentHead = Pick<ShipmentRow, 'id' | 'linkId' | 'purpose' | 'urgent' | 'state' | 'fileCount' | 'totalBytes' | 'leaseToken'
@@ -141,7 +144,7 @@ export class ShipmentStore {
   }
 
   insert(s: Omit<ShipmentRow, 'leaseToken' | 'leaseWorker' | 'leaseExpiresAt' | 'statements' | 'summary' | 'studies' | 'consentVerifiedAt'
-    | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt'>, files: { fileId: string; size: number }[]): void {
+    | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt' | 'notBefore'>, files: { fileId: string; size: number }[]): void {
     this.#db.prepare(`INSERT INTO shipments (id, link_id, purpose, urgent, state, envelope, file_count, total_bytes, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.id, s.linkId, s.purpose, s.urgent ? 1 : 0, s.state, s.envelope, s.fileCount,
       s.totalBytes, s.createdAt, s.updatedAt);
@@ -213,18 +216,20 @@ export class ShipmentStore {
 
   /**
    * Candidates for a lease, most urgent first (transfers are urgent), oldest first: not finished, not held,
-   * no live lease, and either every file complete or (a transfer) at least one.
+   * no live lease, not given back with a retry-after that has not passed yet, and either every file complete or (a
+   * transfer) at least one.
    */
   leaseCandidates(now: number, limit = 20): ShipmentRow[] {
     return this.#db.prepare(`SELECT s.* FROM shipments s
       WHERE s.state IN ('uploading', 'received', 'importing') AND s.finished_at IS NULL AND s.ciphertext_deleted_at IS NULL
-        AND (s.lease_expires_at IS NULL OR s.lease_expires_at < ?)
+        AND (s.lease_expires_at IS NULL OR s.lease_expires_at < @now)
+        AND (s.not_before IS NULL OR s.not_before <= @now)
         AND NOT (s.purpose = 'consult' AND s.statements IS NOT NULL AND s.consent_verified_at IS NULL)
         AND (
           NOT EXISTS (SELECT 1 FROM files f WHERE f.shipment_id = s.id AND f.completed_at IS NULL)
           OR (s.purpose = 'transfer' AND EXISTS (SELECT 1 FROM files f WHERE f.shipment_id = s.id AND f.completed_at IS NOT NULL))
         )
-      ORDER BY s.urgent DESC, s.created_at ASC LIMIT ?`).all(now, limit).map(toShipment);
+      ORDER BY s.urgent DESC, s.created_at ASC LIMIT @limit`).all({ now, limit }).map(toShipment);
   }
 
   /** Finished shipments whose ciphertext is still on disk, finished before `before`. */

@@ -37,7 +37,7 @@ export function leaseNext(ctx: PortalContext, workerId: string) {
     if (!shipment) return undefined;
     const leaseToken = randomBytes(24).toString('base64url');
     const state: ShipmentState = allComplete(ctx, shipment.id) ? 'importing' : shipment.state;
-    ctx.stores.shipments.update(shipment.id, { leaseToken, leaseWorker: workerId, leaseExpiresAt, state }, now);
+    ctx.stores.shipments.update(shipment.id, { leaseToken, leaseWorker: workerId, leaseExpiresAt, state, notBefore: null }, now);
     ctx.stores.audit.append({ actor: actorOf(workerId), action: 'shipment.leased', object: { type: 'shipment', id: shipment.id } }, now);
     return { shipment, leaseToken, state };
   });
@@ -124,7 +124,19 @@ export function finish(ctx: PortalContext, shipmentId: string, body: { leaseToke
   return { state };
 }
 
-export function release(ctx: PortalContext, shipmentId: string, body: { leaseToken?: unknown; reason?: unknown }) {
+/** The longest a worker may ask the portal to hold a shipment back on release (a day: past that, a person should look). */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+function retryAfterOf(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_RETRY_AFTER_SECONDS) {
+    throw new PortalError('E_BAD_REQUEST', `retryAfterSeconds must be a whole number from 0 to ${MAX_RETRY_AFTER_SECONDS}`);
+  }
+  return value;
+}
+
+export function release(ctx: PortalContext, shipmentId: string, body: { leaseToken?: unknown; reason?: unknown; retryAfterSeconds?: unknown }) {
+  const retryAfterSeconds = retryAfterOf(body.retryAfterSeconds);
   const now = ctx.now();
   const state = ctx.stores.shipments.transaction(() => {
     const existing = ctx.stores.shipments.get(shipmentId);
@@ -132,9 +144,11 @@ export function release(ctx: PortalContext, shipmentId: string, body: { leaseTok
     if (existing.leaseToken === null) return existing.state; // already released or finished: idempotent
     const shipment = requireLease(ctx, shipmentId, body.leaseToken);
     const next: ShipmentState = shipment.state === 'importing' ? (allComplete(ctx, shipmentId) ? 'received' : 'uploading') : shipment.state;
-    ctx.stores.shipments.update(shipmentId, { leaseToken: null, leaseExpiresAt: null, leaseWorker: null, state: next }, now);
+    // Held back, not re-offered first: a stalled upload or an outage on this shipment must not block the ones behind it.
+    const notBefore = retryAfterSeconds ? now + retryAfterSeconds * 1000 : null;
+    ctx.stores.shipments.update(shipmentId, { leaseToken: null, leaseExpiresAt: null, leaseWorker: null, state: next, notBefore }, now);
     ctx.stores.audit.append({ actor: actorOf(shipment.leaseWorker), action: 'shipment.released', object: { type: 'shipment', id: shipmentId },
-      details: { reason: typeof body.reason === 'string' ? body.reason.slice(0, 200) : null } }, now);
+      details: { reason: typeof body.reason === 'string' ? body.reason.slice(0, 200) : null, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) } }, now);
     return next;
   });
   emitChange(ctx, shipmentId, state);
