@@ -11,7 +11,7 @@ import path from 'node:path';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { createPacsDestination } from '../server/worker/pacs-destination.ts';
 import { startWorker } from '../server/worker/start-worker.ts';
-import type { ImportResult } from '../server/worker/import-shipment.ts';
+import { DEFAULT_RETRY_AFTER, type ImportResult } from '../server/worker/import-shipment.ts';
 import { openLedger } from '../server/worker/ledger.ts';
 import { spawnPeer } from './helpers/child.ts';
 import { canConnect, freePort, waitUntil } from './helpers/ports.ts';
@@ -42,7 +42,7 @@ test('PACS down: retries, releases the lease with a reason instead of failing, i
     retry: { attempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
   });
   const worker = await startWorker(workerConfig(portal), {
-    idlePollMs: 200, destination, policy: { storeRetry: { initialMs: 100, maxMs: 300, windowMs: 1500 } },
+    idlePollMs: 200, destination, policy: { storeRetry: { initialMs: 100, maxMs: 300, windowMs: 1500 }, retryAfter: { ...DEFAULT_RETRY_AFTER, pacs: 1 } },
     onShipment: (_, result) => results.push(result),
   });
   t.after(() => worker.stop());
@@ -92,7 +92,7 @@ test('an unknown outcome (association aborted before the response) is never reco
     retry: { attempts: 2, initialDelayMs: 50, maxDelayMs: 200 },
   });
   const worker = await startWorker(workerConfig(portal), {
-    idlePollMs: 200, destination, policy: { storeRetry: { initialMs: 100, maxMs: 300, windowMs: 1500 } },
+    idlePollMs: 200, destination, policy: { storeRetry: { initialMs: 100, maxMs: 300, windowMs: 1500 }, retryAfter: { ...DEFAULT_RETRY_AFTER, pacs: 1 } },
     onShipment: (_, result) => results.push(result),
   });
   t.after(() => worker.stop());

@@ -17,11 +17,26 @@ import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { finalState, statementsBody } from './outcome.ts';
 import { planFiles } from './plan-files.ts';
 import type { FinalState, Lease, PortalClient } from './portal-client.ts';
+import { isPortalOutage, type PortalRetryPolicy } from './portal-retry.ts';
 import { createReportQueue, reportOutcomes } from './reporter.ts';
 import { stageAll, type StagedFile } from './stage-all.ts';
 import { storeStaged, type StoreRetryPolicy } from './store-staged.ts';
 import type { Validator } from './validate/validator.ts';
-import { WorkerError } from './worker-error.ts';
+import { WORKER_CODES, WorkerError } from './worker-error.ts';
+
+/** Seconds the portal holds a released shipment back, per cause, so the shipments behind it go first (W12). */
+export interface RetryAfterPolicy {
+  /** The upload made no progress (the sender may come back). */
+  readonly upload: number;
+  /** The PACS stayed unavailable for the whole store retry window. */
+  readonly pacs: number;
+  /** The portal stayed away (or answered 5xx) past the outage window. */
+  readonly portal: number;
+  /** An unexpected error: doubled per consecutive failure, at most a day. */
+  readonly failure: number;
+}
+
+export const DEFAULT_RETRY_AFTER: RetryAfterPolicy = { upload: 60, pacs: 60, portal: 30, failure: 60 };
 
 export interface ImportPolicy {
   /** Files downloaded and decrypted at once (default 4: measured 25% faster than 2 on a 100 MB CD). */
@@ -35,6 +50,36 @@ export interface ImportPolicy {
   /** Give the lease back when no file completed for this long (default 2 min). */
   readonly uploadIdleMs: number;
   readonly storeRetry: StoreRetryPolicy;
+  /** How long calls under a lease wait out a portal outage (restart) before the attempt is abandoned. */
+  readonly portalRetry: PortalRetryPolicy;
+  readonly retryAfter: RetryAfterPolicy;
+  /**
+   * Consecutive failed attempts (an unexpected error, or a worker that died mid-import) after which the shipment is
+   * given up: finished `failed` (or imported-with-failures for what was stored) with reason E_IMPORT_GAVE_UP.
+   * PACS outages, portal outages, uploads still running, stop requests and lost leases never count.
+   */
+  readonly maxFailures: number;
+}
+
+const LEASE_LOST = new Set([403, 404, 409, 410]);
+
+/** A cause that says nothing about the shipment: waited out, not counted toward giving up. */
+export function isNeutral(error: unknown): boolean {
+  if (!(error instanceof WorkerError)) return false;
+  if (error.code === 'E_PACS_UNAVAILABLE' || error.code === 'E_UPLOAD_INCOMPLETE' || error.code === 'E_STOPPING') return true;
+  return isPortalOutage(error) || (error.code === 'E_PORTAL' && error.status !== undefined && LEASE_LOST.has(error.status));
+}
+
+/** The retry-after to release with: per cause; after an unexpected error 60 s, 120 s, 240 s ... up to a day. */
+export function retryAfterFor(error: unknown, failures: number, policy: RetryAfterPolicy): number | undefined {
+  if (error instanceof WorkerError) {
+    if (error.code === 'E_STOPPING') return undefined;
+    if (error.code === 'E_UPLOAD_INCOMPLETE') return policy.upload;
+    if (error.code === 'E_PACS_UNAVAILABLE') return policy.pacs;
+    if (isPortalOutage(error)) return policy.portal;
+  }
+  if (isNeutral(error)) return undefined;
+  return Math.min(86_400, policy.failure * 2 ** Math.max(0, Math.min(failures - 1, 20)));
 }
 
 export interface ImportDeps {
@@ -61,7 +106,7 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
   const { leaseToken } = lease;
   // The portal sits in the DMZ and is not trusted with our paths: the id names a staging directory.
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new WorkerError('E_PORTAL', `the portal offered an invalid shipment id "${String(id).slice(0, 80)}"`);
-  ledger.beginShipment(id);
+  const { failures } = ledger.beginShipment(id);
   let secret: Uint8Array;
   let manifest: Manifest;
   try {
@@ -76,18 +121,24 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
     ledger.setShipment(id, 'finished', 'failed', reason);
     return { outcome: 'finished', state: 'failed', reason };
   }
-  const { state } = await client.statements(id, { leaseToken, ...statementsBody(manifest, lease.urgent) });
-  if (state === 'held') {
-    await client.release(id, { leaseToken, reason: 'held: the consent statement awaits verification by a receiver' });
-    ledger.setShipment(id, 'held');
-    log.info({ shipmentId: id }, 'consultation held until a receiver verifies the consent');
-    return { outcome: 'held' };
+  // The attempt was counted failed when it began (a worker killed on it every time must give up too): the earlier
+  // ones all failed, so this one is not made.
+  if (failures > deps.policy.maxFailures) {
+    return giveUp(lease, manifest, `${failures - 1} attempts in a row ended without a result (an error, or the worker died)`, deps);
   }
-
-  const keeper = keepLease(client, lease, (error) => log.warn({ shipmentId: id, err: error }, 'heartbeat failed'));
-  const signal = AbortSignal.any([keeper.signal, deps.stopSignal]);
+  let keeper: LeaseKeeper | undefined;
   const dir = path.join(deps.stagingRoot, id);
   try {
+    const { state } = await client.statements(id, { leaseToken, ...statementsBody(manifest, lease.urgent) });
+    if (state === 'held') {
+      ledger.forgiveAttempt(id);
+      await client.release(id, { leaseToken, reason: 'held: the consent statement awaits verification by a receiver' });
+      ledger.setShipment(id, 'held');
+      log.info({ shipmentId: id }, 'consultation held until a receiver verifies the consent');
+      return { outcome: 'held' };
+    }
+    keeper = keepLease(client, lease, (error) => log.warn({ shipmentId: id, err: error }, 'heartbeat failed'));
+    const signal = AbortSignal.any([keeper.signal, deps.stopSignal]);
     // Staging is never trusted across runs: whatever a killed run left is removed and redone from the ciphertext.
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -96,18 +147,47 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
     return result;
   } catch (error) {
     const reason = error instanceof WorkerError ? `${error.code}: ${error.message}` : `unexpected: ${(error as Error).message}`;
+    const lost = keeper?.signal.aborted ?? false;
+    if (lost || isNeutral(error)) ledger.forgiveAttempt(id);
+    else if (failures >= deps.policy.maxFailures) {
+      log.error({ shipmentId: id, err: error, failures }, 'import failed again; giving up');
+      return await giveUp(lease, manifest, `${failures} attempts in a row failed; the last: ${reason}`, deps);
+    }
     log.warn({ shipmentId: id, err: error }, 'import interrupted; releasing the lease');
     ledger.setShipment(id, 'released', undefined, reason);
-    if (!keeper.signal.aborted) {
+    if (!lost) {
       // What is already stored or rejected is shown now, not only after the retry.
       await reportOutcomes(client, ledger, id, leaseToken).catch(() => undefined);
-      await client.release(id, { leaseToken, reason }).catch((e) => log.warn({ shipmentId: id, err: e }, 'release failed; the lease will expire'));
+      const retryAfterSeconds = retryAfterFor(error, failures, deps.policy.retryAfter);
+      await client.release(id, { leaseToken, reason, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) })
+        .catch((e) => log.warn({ shipmentId: id, err: e }, 'release failed; the lease will expire'));
     }
     return { outcome: 'released', reason };
   } finally {
-    keeper.stop();
+    keeper?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The dead letter (W12): every file not yet terminal is recorded failed E_IMPORT_GAVE_UP and reported, and the
+ * shipment finishes (failed, or imported-with-failures for what was stored) with the reason; the portal audits it
+ * and notifies, and keeps the ciphertext until retention, so nothing is lost and someone looks.
+ */
+async function giveUp(lease: Lease, manifest: Manifest, why: string, deps: ImportDeps): Promise<ImportResult> {
+  const { client, ledger } = deps;
+  const id = lease.shipmentId;
+  const onPortal = new Set(lease.files.map((f) => f.fileId));
+  for (const file of manifest.files) {
+    if (onPortal.has(file.fileId)) ledger.record(id, file.fileId, 'failed', { code: 'E_IMPORT_GAVE_UP', reason: why, sopInstanceUid: file.dicom.sopInstanceUid });
+  }
+  await reportOutcomes(client, ledger, id, lease.leaseToken);
+  const { state } = finalState(manifest, ledger.files(id));
+  const reason = `E_IMPORT_GAVE_UP: ${WORKER_CODES.E_IMPORT_GAVE_UP}: ${why}`.slice(0, 1000);
+  await client.finish(id, { leaseToken: lease.leaseToken, state, reason });
+  ledger.setShipment(id, 'finished', state, reason);
+  deps.log.error({ shipmentId: id, state }, reason);
+  return { outcome: 'finished', state, reason };
 }
 
 interface Run {

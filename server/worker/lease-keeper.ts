@@ -24,6 +24,7 @@ export function keepLease(client: PortalClient, lease: Lease, onError: (error: u
   let expiresAt = Date.parse(lease.leaseExpiresAt);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let failures = 0;
 
   const refresh = async () => {
     if (controller.signal.aborted) return;
@@ -31,7 +32,9 @@ export function keepLease(client: PortalClient, lease: Lease, onError: (error: u
       const beat = await client.heartbeat(lease.shipmentId, lease.leaseToken);
       files = beat.files;
       expiresAt = Date.parse(beat.leaseExpiresAt);
+      failures = 0;
     } catch (error) {
+      failures += 1;
       if (error instanceof WorkerError && error.status !== undefined && LOST.has(error.status)) {
         controller.abort(new WorkerError('E_PORTAL', `lease on ${lease.shipmentId} lost: ${error.message}`));
       } else {
@@ -42,7 +45,10 @@ export function keepLease(client: PortalClient, lease: Lease, onError: (error: u
   const schedule = () => {
     if (stopped || controller.signal.aborted) return;
     const left = Number.isFinite(expiresAt) ? expiresAt - Date.now() : 30_000;
-    timer = setTimeout(() => void refresh().finally(schedule), Math.max(1000, Math.min(60_000, left / 3)));
+    // While the portal is away (a restart), ask again soon but backing off to 10 s: the lease is in its database and
+    // the same token works once it is back, so the import carries on rather than waiting for the lease to expire.
+    const wait = failures > 0 ? Math.min(10_000, 1000 * 2 ** (failures - 1)) : Math.min(60_000, left / 3);
+    timer = setTimeout(() => void refresh().finally(schedule), Math.max(1000, wait));
     timer.unref();
   };
   schedule();

@@ -31,6 +31,8 @@ export interface ShipmentRow {
   readonly outcome: string | null;
   readonly reason: string | null;
   readonly attempts: number;
+  /** Consecutive attempts that failed (or never ended: a killed worker), counting the one in progress. */
+  readonly failures: number;
 }
 
 export interface FileDetails {
@@ -41,7 +43,9 @@ export interface FileDetails {
 }
 
 export interface Ledger {
+  /** Counts an attempt, and counts it failed until forgiveAttempt says it ended for a reason not the shipment's. */
   beginShipment(shipmentId: string): ShipmentRow;
+  forgiveAttempt(shipmentId: string): void;
   setShipment(shipmentId: string, state: ShipmentState, outcome?: string, reason?: string): void;
   shipment(shipmentId: string): ShipmentRow | undefined;
   /** Moves a file forward; a terminal state is final (the call is then ignored and returns false). */
@@ -77,19 +81,23 @@ CREATE TABLE IF NOT EXISTS files (
 const terminalList = [...TERMINAL].map((s) => `'${s}'`).join(', ');
 
 type RawFile = { shipment_id: string; file_id: string; state: FileState; sop_instance_uid: string | null; code: string | null; reason: string | null; dimse_status: number | null; reported: number; updated_at: string };
-type RawShipment = { shipment_id: string; state: ShipmentState; outcome: string | null; reason: string | null; attempts: number };
+type RawShipment = { shipment_id: string; state: ShipmentState; outcome: string | null; reason: string | null; attempts: number; failures: number };
 
 const fileRow = (r: RawFile): FileRow => ({
   shipmentId: r.shipment_id, fileId: r.file_id, state: r.state, sopInstanceUid: r.sop_instance_uid, code: r.code,
   reason: r.reason, dimseStatus: r.dimse_status, reported: r.reported === 1, updatedAt: r.updated_at,
 });
-const shipmentRow = (r: RawShipment): ShipmentRow => ({ shipmentId: r.shipment_id, state: r.state, outcome: r.outcome, reason: r.reason, attempts: r.attempts });
+const shipmentRow = (r: RawShipment): ShipmentRow => ({ shipmentId: r.shipment_id, state: r.state, outcome: r.outcome, reason: r.reason, attempts: r.attempts, failures: r.failures });
 
 export function openLedger(file: string): Ledger {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  // Ledgers made before the failure count (W12) get the column; SQLite has no ADD COLUMN IF NOT EXISTS.
+  if (!(db.pragma('table_info(shipments)') as { name: string }[]).some((c) => c.name === 'failures')) {
+    db.exec('ALTER TABLE shipments ADD COLUMN failures INTEGER NOT NULL DEFAULT 0');
+  }
   const now = () => new Date().toISOString();
   const upsertFile = db.prepare(`
     INSERT INTO files (shipment_id, file_id, state, sop_instance_uid, code, reason, dimse_status, reported, updated_at)
@@ -102,9 +110,13 @@ export function openLedger(file: string): Ledger {
 
   return {
     beginShipment(shipmentId) {
-      db.prepare(`INSERT INTO shipments (shipment_id, state, attempts, updated_at) VALUES (?, 'importing', 1, ?)
-        ON CONFLICT (shipment_id) DO UPDATE SET state = 'importing', attempts = attempts + 1, updated_at = excluded.updated_at`).run(shipmentId, now());
+      db.prepare(`INSERT INTO shipments (shipment_id, state, attempts, failures, updated_at) VALUES (?, 'importing', 1, 1, ?)
+        ON CONFLICT (shipment_id) DO UPDATE SET state = 'importing', attempts = attempts + 1, failures = failures + 1,
+        updated_at = excluded.updated_at`).run(shipmentId, now());
       return shipmentRow(getShipment.get(shipmentId) as RawShipment);
+    },
+    forgiveAttempt(shipmentId) {
+      db.prepare('UPDATE shipments SET failures = MAX(0, failures - 1) WHERE shipment_id = ?').run(shipmentId);
     },
     setShipment(shipmentId, state, outcome, reason) {
       db.prepare('UPDATE shipments SET state = ?, outcome = COALESCE(?, outcome), reason = ?, updated_at = ? WHERE shipment_id = ?')

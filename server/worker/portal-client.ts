@@ -48,7 +48,17 @@ export interface PortalClient {
   download(shipmentId: string, fileId: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
   report(shipmentId: string, body: { leaseToken: string; files: readonly FileReport[] }): Promise<void>;
   finish(shipmentId: string, body: { leaseToken: string; state: FinalState; reason?: string }): Promise<void>;
-  release(shipmentId: string, body: { leaseToken: string; reason: string }): Promise<void>;
+  /** `retryAfterSeconds`: the portal offers the shipment to no one before then (others go first). */
+  release(shipmentId: string, body: { leaseToken: string; reason: string; retryAfterSeconds?: number }): Promise<void>;
+}
+
+/** A connection cut mid-body (the portal restarted) is an outage like a refused connection: E_PORTAL, retried. */
+async function* portalStream(body: AsyncIterable<Uint8Array>, fileId: string): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (error) {
+    throw new WorkerError('E_PORTAL', `GET file ${fileId}: ${(error as Error).cause ?? (error as Error).message}`, { cause: error });
+  }
 }
 
 export function createPortalClient(options: { portalUrl: string; credential: string }): PortalClient {
@@ -94,7 +104,7 @@ export function createPortalClient(options: { portalUrl: string; credential: str
     async download(id, fileId, signal) {
       const response = await request('GET', `${shipment(id)}/files/${encodeURIComponent(fileId)}`, undefined, signal);
       if (!response.body) throw new WorkerError('E_PORTAL', `GET file ${fileId}: empty body`);
-      return response.body as unknown as AsyncIterable<Uint8Array>;
+      return portalStream(response.body as unknown as AsyncIterable<Uint8Array>, fileId);
     },
     async report(id, body) {
       await request('POST', `${shipment(id)}/report`, body).then((r) => r.arrayBuffer());

@@ -10,6 +10,7 @@ import { FormatError, type ManifestFile } from '../../shared/format/index.ts';
 import type { ImportDeps } from './import-shipment.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import type { Lease } from './portal-client.ts';
+import { backoffMs, isPortalOutage, pause } from './portal-retry.ts';
 import { stageFile } from './stage-file.ts';
 import { identityDifferences, type ValidatedInstance } from './validate/validate-part10.ts';
 import { WorkerError } from './worker-error.ts';
@@ -35,12 +36,6 @@ export interface StageAllRequest {
 
 /** Rejections that belong to the file (the sender's bytes), not to the moment. */
 const FILE_FAULTS = new Set(['E_DECRYPT', 'E_HASH_MISMATCH', 'E_SIZE_MISMATCH', 'E_FILE_NOT_DECLARED']);
-const DOWNLOAD_ATTEMPTS = 3;
-
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-});
 
 async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<void> {
   const { deps, lease, signal } = request;
@@ -51,6 +46,7 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
   };
   deps.ledger.record(id, file.fileId, 'received');
   let staged: string | undefined;
+  let firstFailure: number | undefined;
   for (let attempt = 1; staged === undefined; attempt++) {
     try {
       staged = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, dir: request.dir, signal });
@@ -60,9 +56,12 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
         deps.log.warn({ shipmentId: id, fileId: file.fileId, code }, 'file rejected');
         return void reject(code, (error as Error).message);
       }
-      // The portal or the network: try again a few times, then let the lease go.
-      if (attempt >= DOWNLOAD_ATTEMPTS || signal.aborted) throw error;
-      await sleep(1000 * attempt, signal);
+      // The portal away (a restart, the network): the file is fetched again from byte 0 with backoff while the
+      // outage window lasts; the lease waits in the portal's database. Anything else stops the run.
+      firstFailure ??= Date.now();
+      if (!isPortalOutage(error) || signal.aborted || Date.now() - firstFailure >= deps.policy.portalRetry.windowMs) throw error;
+      deps.log.warn({ shipmentId: id, fileId: file.fileId, attempt, err: error }, 'portal unreachable; retrying the download');
+      await pause(backoffMs(attempt - 1, deps.policy.portalRetry), signal);
     }
   }
   deps.ledger.record(id, file.fileId, 'decrypted');
@@ -114,7 +113,7 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
     if (Date.now() - lastProgress > deps.policy.uploadIdleMs) {
       throw new WorkerError('E_UPLOAD_INCOMPLETE', `${waiting.size} file(s) not complete on the portal`);
     }
-    await sleep(deps.policy.pollMs, signal);
+    await pause(deps.policy.pollMs, signal);
     await keeper.refresh();
   }
   if (failure !== undefined) throw failure;

@@ -12,10 +12,11 @@ import type { JWK } from '../../shared/format/index.ts';
 import type { Config } from '../config.ts';
 import type { Destination } from './destination.ts';
 import { createFolderDestination } from './folder-destination.ts';
-import { importShipment, type ImportPolicy, type ImportResult } from './import-shipment.ts';
+import { DEFAULT_RETRY_AFTER, importShipment, type ImportPolicy, type ImportResult } from './import-shipment.ts';
 import { openLedger } from './ledger.ts';
 import { createPacsDestination } from './pacs-destination.ts';
 import { createPortalClient } from './portal-client.ts';
+import { DEFAULT_PORTAL_RETRY, pause as pauseFor, retryingClient } from './portal-retry.ts';
 import { DEFAULT_STORE_RETRY } from './store-staged.ts';
 import { createValidator, type ValidatorOptions } from './validate/validator.ts';
 import { WorkerError } from './worker-error.ts';
@@ -80,6 +81,7 @@ export async function startWorker(config: Config, options: WorkerOptions = {}): 
   const client = createPortalClient({ portalUrl: config.portalUrl, credential });
   const policy: ImportPolicy = {
     downloads: 4, storesInFlight: config.associations + 1, storeMemoryBytes: 256 * 2 ** 20, pollMs: 2000, uploadIdleMs: 120_000, storeRetry: DEFAULT_STORE_RETRY,
+    portalRetry: DEFAULT_PORTAL_RETRY, retryAfter: DEFAULT_RETRY_AFTER, maxFailures: 5,
     ...options.policy,
   };
   const idlePollMs = options.idlePollMs ?? 2000;
@@ -87,11 +89,14 @@ export async function startWorker(config: Config, options: WorkerOptions = {}): 
   const workerId = `${hostname()}:${process.pid}`;
   log.info({ portal: config.portalUrl, destination: destination.description, workerId }, `import worker started; storing into ${destination.description}`);
 
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    stopper.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  // The listener goes with its timer (portal-retry.ts pause): one per idle poll on a long-lived signal used to pile up.
+  const pause = (ms: number) => pauseFor(ms, stopper.signal);
+  // Under a lease, a portal restart is waited out (the lease is in its database), not taken for a lost shipment.
+  const leaseClient = retryingClient(client, {
+    policy: policy.portalRetry, signal: stopper.signal,
+    onRetry: (error, attempt) => log.warn({ err: error, attempt }, 'portal unreachable; retrying'),
   });
-  const deps = { client, ledger, destination, validator, privateJwk, stagingRoot: paths.staging, log, policy, stopSignal: stopper.signal };
+  const deps = { client: leaseClient, ledger, destination, validator, privateJwk, stagingRoot: paths.staging, log, policy, stopSignal: stopper.signal };
 
   const loop = (async () => {
     let portalFailures = 0;
