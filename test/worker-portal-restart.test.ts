@@ -76,7 +76,11 @@ async function restartDuringImport(t: { after(fn: () => unknown): void }, moment
   }
   const killed = portal!;
   await waitUntil(async () => killed.exited() !== undefined, { what: 'the portal killed', timeoutMs: 10_000 });
-  await waitUntil(async () => results.length > 0 || lines.some((l) => /"level":40/.test(l)), {
+  // While it stores, the portal is not needed; the restart waits until every instance is in the PACS, so what must
+  // survive the outage is the final report and finish.
+  if (moment === 'stored') await waitUntil(async () => (await pacs.files()).length === specs.length, { what: 'every instance stored', timeoutMs: 60_000 });
+  const mark = lines.length;
+  await waitUntil(async () => results.length > 0 || lines.slice(mark).some((l) => /"level":40/.test(l)), {
     what: 'the worker meeting the dead portal', timeoutMs: 60_000,
   });
   await startPortal();

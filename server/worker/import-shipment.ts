@@ -165,7 +165,8 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
     return { outcome: 'released', reason };
   } finally {
     keeper?.stop();
-    await rm(dir, { recursive: true, force: true });
+    // A broken staging area must not turn the outcome above into a crash of the loop; a restart empties it anyway.
+    await rm(dir, { recursive: true, force: true }).catch((error) => log.error({ shipmentId: id, err: error }, 'cannot clear the staging directory'));
   }
 }
 
