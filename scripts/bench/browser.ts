@@ -8,99 +8,21 @@
 // (CDP Performance.getMetrics, sampled every 250 ms) on the full CD and on a quarter-size CD (it must stay bounded,
 // not grow with the CD), and the peak RSS of portal and worker. A script, not a test. The last line is one JSON object.
 // Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { makeTestCd, type TestCd } from '../../server/test-cd/make-test-cd.ts';
+import type { TestCd } from '../../server/test-cd/make-test-cd.ts';
 import { launchChromium } from '../../test/helpers/chromium.ts';
 import { canConnect, freePort, waitUntil } from '../../test/helpers/ports.ts';
-import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
+import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { cachedCd } from './support/cached-cd.ts';
+import { BIN } from './support/paths.ts';
+import { run, type Proc } from './support/process-sampler.ts';
+import { median, round } from './support/stats.ts';
+import { expectAllStored, storescuSeconds } from './support/storescu-reference.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'server/cli/bin.js');
-const CACHE = path.join(ROOT, '.bench-cache');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);
-const NODELAY = { ...process.env, TCP_NODELAY: '1' };
-
-interface Proc {
-  peakRssMb(): number;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  stop(): Promise<void>;
-}
-
-/** Spawns a process and samples its peak RSS (Linux /proc VmHWM) every 100 ms until it exits. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(command, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let peak = 0;
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20000)));
-  const sample = () => {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-    } catch {
-      // exited between samples
-    }
-  };
-  const timer = setInterval(sample, 100);
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return {
-    peakRssMb: () => Math.round(peak),
-    done,
-    async stop() {
-      sample();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await done;
-    },
-  };
-}
-
-/** The same cache entry (name, options, marker) as scripts/bench/end-to-end.ts, so the CD is generated once. */
-async function cachedCd(name: string, options: Parameters<typeof makeTestCd>[1]): Promise<TestCd> {
-  const dir = path.join(CACHE, name);
-  const marker = path.join(CACHE, `${name}.json`);
-  const wanted = JSON.stringify(options);
-  if (existsSync(marker)) {
-    const saved = JSON.parse(readFileSync(marker, 'utf8')) as { options: string; cd: TestCd };
-    if (saved.options === wanted && existsSync(saved.cd.dicomdir)) return saved.cd;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(CACHE, { recursive: true });
-  console.log(`generating ${name} (cached in .bench-cache/)…`);
-  const cd = await makeTestCd(dir, options);
-  writeFileSync(marker, JSON.stringify({ options: wanted, cd }));
-  return cd;
-}
-
-async function expectAll(cd: TestCd, scp: Storescp, mode: string): Promise<void> {
-  const received = (await scp.files()).length;
-  if (received !== cd.instances.length) throw new Error(`${mode}: storescp holds ${received} of ${cd.instances.length} instances`);
-}
-
-async function storescu(cd: TestCd): Promise<number> {
-  const scp = await startStorescp();
-  try {
-    const start = performance.now();
-    const r = await run('storescu', ['-aec', scp.aet, '-xr', '-R', '+sd', '+r', '127.0.0.1', String(scp.port), path.join(cd.root, 'DICOM')], NODELAY).done;
-    if (r.code !== 0) throw new Error(`storescu failed: ${r.stderr}`);
-    const seconds = (performance.now() - start) / 1000;
-    await expectAll(cd, scp, 'storescu');
-    return seconds;
-  } finally {
-    await scp.stop();
-  }
-}
 
 interface BrowserRun {
   seconds: number;
@@ -187,7 +109,7 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     if (state !== 'imported') throw new Error(`the page ended with ${state}: ${chromium.errors.join('\n')}`);
     const peakHeapMb = await heap.stop();
     const longestTaskMs = Math.round(await page.evaluate(() => (window as unknown as { longestTaskMs: number }).longestTaskMs));
-    await expectAll(cd, scp, 'browser');
+    await expectAllStored(cd, scp, 'browser');
     await worker.stop();
     await portal.stop();
     return { seconds, scanSeconds, peakHeapMb, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
@@ -201,9 +123,6 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
-
 async function main(): Promise<void> {
   const spawnBuild = run(process.execPath, ['scripts/build-client.mjs'], process.env);
   if ((await spawnBuild.done).code !== 0) throw new Error('build-client failed');
@@ -213,7 +132,7 @@ async function main(): Promise<void> {
   const a: number[] = [];
   const b: BrowserRun[] = [];
   for (let i = 1; i <= RUNS; i++) {
-    a.push(await storescu(cd));
+    a.push(await storescuSeconds(cd, 'storescu'));
     console.log(`run ${i} (a) storescu        ${round(a.at(-1)!)} s`);
     b.push(await browser(cd));
     const last = b.at(-1)!;

@@ -7,114 +7,19 @@
 // then one (c) run on a quarter-size CD to show the sender's memory does not grow with the CD.
 // A script, not a test: the figures depend on the machine. The last line is one JSON object.
 // Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { makeTestCd, type TestCd } from '../../server/test-cd/make-test-cd.ts';
-import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
+import type { TestCd } from '../../server/test-cd/make-test-cd.ts';
+import { startStorescp } from '../../test/helpers/storescp.ts';
 import { freePort, canConnect, waitUntil } from '../../test/helpers/ports.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { cachedCd } from './support/cached-cd.ts';
+import { BIN } from './support/paths.ts';
+import { run, type Proc } from './support/process-sampler.ts';
+import { median, round, timed } from './support/stats.ts';
+import { expectAllStored, storescuSeconds } from './support/storescu-reference.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'server/cli/bin.js');
-const CACHE = path.join(ROOT, '.bench-cache');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);
-const NODELAY = { ...process.env, TCP_NODELAY: '1' };
-
-interface Proc {
-  pid: number;
-  /** Seconds since spawn at which the first stdout line containing `text` arrived (undefined if none did). */
-  sawAt(text: string): number | undefined;
-  /** Highest VmHWM (peak resident set) seen while it ran, in MB. */
-  peakRssMb(): number;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  stop(): Promise<void>;
-}
-
-/** Spawns a process and samples its peak RSS (Linux /proc VmHWM) every 100 ms until it exits. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let peak = 0;
-  const started = process.hrtime.bigint();
-  const arrivals: Array<{ at: number; text: string }> = [];
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-    arrivals.push({ at: Number(process.hrtime.bigint() - started) / 1e9, text: c.toString() });
-  });
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-20000)));
-  const sample = () => {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
-    } catch {
-      // exited between samples
-    }
-  };
-  const timer = setInterval(sample, 100);
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return {
-    pid: child.pid!,
-    sawAt: (text) => arrivals.find((arrival) => arrival.text.includes(text))?.at,
-    peakRssMb: () => Math.round(peak),
-    done,
-    async stop() {
-      sample();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await done;
-    },
-  };
-}
-
-async function cachedCd(name: string, options: Parameters<typeof makeTestCd>[1]): Promise<TestCd> {
-  const dir = path.join(CACHE, name);
-  const marker = path.join(CACHE, `${name}.json`);
-  const wanted = JSON.stringify(options);
-  if (existsSync(marker)) {
-    const saved = JSON.parse(readFileSync(marker, 'utf8')) as { options: string; cd: TestCd };
-    if (saved.options === wanted && existsSync(saved.cd.dicomdir)) return saved.cd;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(CACHE, { recursive: true });
-  console.log(`generating ${name} (cached in .bench-cache/)…`);
-  const cd = await makeTestCd(dir, options);
-  writeFileSync(marker, JSON.stringify({ options: wanted, cd }));
-  return cd;
-}
-
-async function timed(what: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await what();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-async function expectAll(cd: TestCd, scp: Storescp, mode: string): Promise<void> {
-  const received = (await scp.files()).length;
-  if (received !== cd.instances.length) throw new Error(`${mode}: storescp holds ${received} of ${cd.instances.length} instances`);
-}
-
-async function modeA(cd: TestCd): Promise<number> {
-  const scp = await startStorescp();
-  try {
-    const seconds = await timed(async () => {
-      const p = run('storescu', ['-aec', scp.aet, '-xr', '-R', '+sd', '+r', '127.0.0.1', String(scp.port), path.join(cd.root, 'DICOM')], NODELAY);
-      const r = await p.done;
-      if (r.code !== 0) throw new Error(`storescu failed: ${r.stderr}`);
-    });
-    await expectAll(cd, scp, 'a');
-    return seconds;
-  } finally {
-    await scp.stop();
-  }
-}
 
 async function modeB(cd: TestCd): Promise<{ seconds: number; rssMb: number }> {
   const scp = await startStorescp();
@@ -126,7 +31,7 @@ async function modeB(cd: TestCd): Promise<{ seconds: number; rssMb: number }> {
       rssMb = p.peakRssMb();
       if (r.code !== 0) throw new Error(`beeldpoort store failed: ${r.stderr}`);
     });
-    await expectAll(cd, scp, 'b');
+    await expectAllStored(cd, scp, 'b');
     return { seconds, rssMb };
   } finally {
     await scp.stop();
@@ -186,7 +91,7 @@ async function modeC(cd: TestCd): Promise<ModeC> {
       }
       if (r.code !== 0 || summary.stored !== cd.instances.length) throw new Error(`beeldpoort send: exit ${r.code} ${r.stdout.slice(-500)} ${r.stderr}`);
     });
-    await expectAll(cd, scp, 'c');
+    await expectAllStored(cd, scp, 'c');
     await worker.stop();
     await portal.stop();
     const importTailS = round(seconds - phases.prepareS - phases.uploadS);
@@ -199,9 +104,6 @@ async function modeC(cd: TestCd): Promise<ModeC> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
-
 async function main(): Promise<void> {
   const cd = await cachedCd('cd-700', { studies: 4, series: 6, images: IMAGES, rows: 512, seed: 'bench' });
   const mb = cd.instances.reduce((sum, instance) => sum + instance.size, 0) / 1e6;
@@ -210,7 +112,7 @@ async function main(): Promise<void> {
   const b: Array<{ seconds: number; rssMb: number }> = [];
   const c: ModeC[] = [];
   for (let i = 1; i <= RUNS; i++) {
-    a.push(await modeA(cd));
+    a.push(await storescuSeconds(cd, 'a'));
     console.log(`run ${i} (a) storescu            ${round(a.at(-1)!)} s`);
     b.push(await modeB(cd));
     console.log(`run ${i} (b) beeldpoort store    ${round(b.at(-1)!.seconds)} s, peak RSS ${b.at(-1)!.rssMb} MB`);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as tus from 'tus-js-client';
 import { makeEnvelope, startTestPortal } from '../../test/helpers/portal.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { timed } from './support/stats.ts';
 
 const mib = Number(process.argv[2] ?? 256);
 const data = randomBytes(mib * 1024 * 1024);
@@ -27,17 +28,15 @@ async function reference(): Promise<number> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const start = performance.now();
   // The same client stack as tus-js-client in Node (node:http), so only the server side differs.
-  await new Promise<void>((resolve, reject) => {
+  const seconds = await timed(() => new Promise<void>((resolve, reject) => {
     const req = http.request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'PUT', headers: { 'Content-Length': String(data.length) } }, (res) => {
       res.resume();
       res.on('end', resolve);
     });
     req.on('error', reject);
     req.end(data);
-  });
-  const seconds = (performance.now() - start) / 1000;
+  }));
   server.close();
   temp.remove();
   return mib / seconds;
@@ -50,14 +49,13 @@ async function portalUpload(): Promise<number> {
     const envelope = await makeEnvelope(tp.portal.ctx.keys.institutionPublic);
     await fetch(`${tp.url}/api/sender/shipments`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ shipmentId: 'bench', envelope, files: [{ fileId: 'f', size: data.length }] }) });
-    const start = performance.now();
-    await new Promise<void>((resolve, reject) => {
+    const seconds = await timed(() => new Promise<void>((resolve, reject) => {
       new tus.Upload(data, {
         endpoint: `${tp.url}/uploads/`, headers: { Authorization: `Bearer ${token}` }, metadata: { shipmentId: 'bench', fileId: 'f' },
         chunkSize: 64 * 1024 * 1024, retryDelays: [], onError: reject, onSuccess: () => resolve(),
       }).start();
-    });
-    return mib / ((performance.now() - start) / 1000);
+    }));
+    return mib / seconds;
   } finally {
     await tp.stop();
   }

@@ -8,15 +8,13 @@
 // several associations at once. Wall time and peak RSS of each sender from /usr/bin/time. A script, not a test;
 // the last line is one JSON object.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { makeTestCd } from '../../server/test-cd/make-test-cd.ts';
 import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
+import { cachedCd } from './support/cached-cd.ts';
+import { ROOT } from './support/paths.ts';
+import { median } from './support/stats.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CACHE = path.join(ROOT, '.bench-cache', 'store-cd');
-const MARKER = `${CACHE}.json`;
 const OPTIONS = { studies: 2, series: 3, images: 220 };
 const ROUNDS = Number(process.env.BENCH_STORE_ROUNDS ?? 3);
 const NAGLE_ASSOCIATIONS = (process.env.BENCH_STORE_NAGLE_ASSOCIATIONS ?? '4,8').split(',').map(Number);
@@ -25,17 +23,8 @@ interface Cd { root: string; files: string[]; instances: number; bytes: number }
 interface Run { seconds: number; maxRssMB: number; received: number; /** ours only: time inside the process, start-up excluded */ innerSeconds?: number }
 
 async function testCd(): Promise<Cd> {
-  if (existsSync(MARKER)) {
-    const cached = JSON.parse(readFileSync(MARKER, 'utf8')) as Cd & { options: unknown };
-    if (JSON.stringify(cached.options) === JSON.stringify(OPTIONS) && existsSync(cached.root)) return cached;
-  }
-  rmSync(CACHE, { recursive: true, force: true });
-  mkdirSync(CACHE, { recursive: true });
-  console.log(`generating the test CD ${JSON.stringify(OPTIONS)} under ${CACHE} ...`);
-  const cd = await makeTestCd(CACHE, OPTIONS);
-  const out: Cd = { root: cd.root, files: cd.instances.map((i) => i.path), instances: cd.instances.length, bytes: cd.instances.reduce((n, i) => n + i.size, 0) };
-  writeFileSync(MARKER, JSON.stringify({ ...out, options: OPTIONS }));
-  return out;
+  const cd = await cachedCd('store-cd', OPTIONS);
+  return { root: cd.root, files: cd.instances.map((i) => i.path), instances: cd.instances.length, bytes: cd.instances.reduce((n, i) => n + i.size, 0) };
 }
 
 /** Runs a command under /usr/bin/time; returns wall seconds and peak RSS. Fails on a non-zero exit. */
@@ -79,7 +68,6 @@ async function ours(scp: Storescp, cd: Cd, associations?: number): Promise<Run> 
   return { ...run, innerSeconds, received: await emptied(scp) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const show = (who: string, r: Run, cd: Cd) =>
   console.log(`${who.padEnd(28)} ${r.seconds.toFixed(2).padStart(7)} s  ${(cd.bytes / 1e6 / r.seconds).toFixed(0).padStart(5)} MB/s  peak RSS ${r.maxRssMB} MB  received ${r.received}/${cd.instances}`
     + (r.innerSeconds === undefined ? '' : `  (${r.innerSeconds.toFixed(2)} s after start-up)`));

@@ -5,8 +5,6 @@
  *   node --import tsx scripts/bench/worker-import.ts [SIZE_MB]
  * Last line: one JSON object with the figures.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { makeTestCd } from '../../server/test-cd/make-test-cd.ts';
 import { spawnPeer } from '../../test/helpers/child.ts';
 import { waitForShipment } from '../../test/helpers/import-worker.ts';
@@ -15,15 +13,10 @@ import { startTestPortal } from '../../test/helpers/portal.ts';
 import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { createTestShipment, specsOf } from '../../test/helpers/upload-shipment.ts';
+import { BIN as bin } from './support/paths.ts';
+import { procMemory as memory } from './support/process-sampler.ts';
 
 const sizeMb = Number(process.argv[2] ?? 100);
-const bin = fileURLToPath(new URL('../../server/cli/bin.js', import.meta.url));
-
-function memory(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
 
 const tmp = makeTempDir('beeldpoort-bench-worker-');
 const portal = await startTestPortal();
