@@ -13,6 +13,7 @@ import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { DEFAULT_RETRY_AFTER, type ImportResult } from '../server/worker/import-shipment.ts';
 import { startWorker } from '../server/worker/start-worker.ts';
 import { assertByteIdentical, waitForShipment, workerConfig } from './helpers/import-worker.ts';
+import { waitUntil } from './helpers/ports.ts';
 import { startTestPortal } from './helpers/portal.ts';
 import { startStorescp } from './helpers/storescp.ts';
 import { makeTempDir } from './helpers/tmp.ts';
@@ -77,6 +78,8 @@ test('a shipment failing with an unexpected error on every attempt is given up a
   const { shipment: row, files } = await waitForShipment(portal, shipment.shipmentId, undefined, 30_000);
   assert.equal(row.state, 'failed');
   assert.match(row.finishReason ?? '', /^E_IMPORT_GAVE_UP: .*2 attempts in a row failed; the last: unexpected: .*ENOTDIR/);
+  // The portal records the finish before the worker's attempt returns.
+  await waitUntil(async () => results.length >= 2, { what: 'the worker done with the shipment', timeoutMs: 10_000 });
   assert.deepEqual(results.map((r) => r.outcome), ['released', 'finished'], 'one retry, then given up');
   assert.deepEqual(files.map((f) => [f.outcome, f.outcomeCode]), specs.map(() => ['failed', 'E_IMPORT_GAVE_UP']), 'each file says why');
   const actions = portal.portal.ctx.stores.audit.list({ objectId: shipment.shipmentId }).map((r) => r.action).reverse();
