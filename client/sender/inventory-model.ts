@@ -5,6 +5,7 @@
  */
 import type { ScannedInstance as ScannerInstance } from '../../shared/send/scan.ts';
 import type { PatientSummary, ShipmentSummary, SkippedFile, StudySummary } from '../../shared/format/index.ts';
+import { buildInventory as buildSharedInventory, type InventoryPatient } from '../../shared/send/inventory.ts';
 
 /** One DICOM instance found on the CD, as the shared scanner reports it (structured-cloneable). */
 export type ScannedInstance = Pick<ScannerInstance, 'index' | 'path' | 'size' | 'dicom' | 'patient' | 'study' | 'series'>;
@@ -35,14 +36,8 @@ export interface StudyGroup {
   readonly series: readonly SeriesGroup[];
 }
 
-export interface PatientGroup {
-  readonly key: string;
-  readonly name: string;
-  readonly id: string;
-  readonly birthDate: string;
-  readonly issuer?: string;
-  readonly studies: number;
-}
+/** Patients are told apart by ID + issuer + name + birth date (`key`): a CD may carry two people with the same ID. */
+export type PatientGroup = InventoryPatient;
 
 export interface Inventory {
   readonly patients: readonly PatientGroup[];
@@ -51,52 +46,30 @@ export interface Inventory {
   readonly warnings: readonly string[];
 }
 
-/** Patients are told apart by ID + issuer + name + birth date: a CD may carry two people with the same ID. */
-export function patientKey(patient: ScannedInstance['patient']): string {
-  return JSON.stringify([patient.id.trim(), patient.issuer?.trim() ?? '', patient.name.trim().toUpperCase(), patient.birthDate.trim()]);
-}
-
+/**
+ * The shared inventory (the one `beeldpoort send` prints) in the page's shape: studies newest first within a
+ * patient, series and studies keyed by `uid`.
+ */
 export function buildInventory(scan: ScanOutput): Inventory {
-  const patients = new Map<string, { group: Omit<PatientGroup, 'studies'>; studies: Set<string> }>();
-  const studies = new Map<string, { study: Omit<StudyGroup, 'series' | 'modalities'>; series: Map<string, { group: Omit<SeriesGroup, 'instances' | 'bytes'>; instances: number; bytes: number }> }>();
-  for (const instance of scan.instances) {
-    const key = patientKey(instance.patient);
-    let patient = patients.get(key);
-    if (!patient) {
-      patient = { group: { key, name: instance.patient.name, id: instance.patient.id, birthDate: instance.patient.birthDate, ...(instance.patient.issuer ? { issuer: instance.patient.issuer } : {}) }, studies: new Set() };
-      patients.set(key, patient);
-    }
-    patient.studies.add(instance.dicom.studyInstanceUid);
-    let study = studies.get(instance.dicom.studyInstanceUid);
-    if (!study) {
-      study = {
-        study: { uid: instance.dicom.studyInstanceUid, patientKey: key, date: instance.study.date, description: instance.study.description, accession: instance.study.accession },
-        series: new Map(),
-      };
-      studies.set(instance.dicom.studyInstanceUid, study);
-    }
-    let series = study.series.get(instance.dicom.seriesInstanceUid);
-    if (!series) {
-      series = { group: { uid: instance.dicom.seriesInstanceUid, number: instance.series.number, description: instance.series.description, modality: instance.series.modality }, instances: 0, bytes: 0 };
-      study.series.set(instance.dicom.seriesInstanceUid, series);
-    }
-    series.instances += 1;
-    series.bytes += instance.size;
-  }
-  const studyGroups: StudyGroup[] = [...studies.values()].map(({ study, series }) => {
-    const list = [...series.values()]
-      .map(({ group, instances, bytes }) => ({ ...group, instances, bytes }))
-      .sort((a, b) => (Number(a.number) || 0) - (Number(b.number) || 0) || a.uid.localeCompare(b.uid));
-    const modalities = [...new Set(list.map((s) => s.modality).filter(Boolean))].sort();
-    return { ...study, modalities, series: list };
-  });
-  studyGroups.sort((a, b) => a.patientKey.localeCompare(b.patientKey) || b.date.localeCompare(a.date) || a.uid.localeCompare(b.uid));
-  return {
-    patients: [...patients.values()].map(({ group, studies: s }) => ({ ...group, studies: s.size })),
-    studies: studyGroups,
-    skipped: scan.skipped,
-    warnings: scan.warnings,
-  };
+  const inventory = buildSharedInventory(scan);
+  const studies: StudyGroup[] = inventory.studies.map((study) => ({
+    uid: study.studyInstanceUid,
+    patientKey: study.patientKey,
+    date: study.date,
+    description: study.description,
+    accession: study.accession,
+    modalities: study.modalities,
+    series: study.series.map((series) => ({
+      uid: series.seriesInstanceUid,
+      number: series.number,
+      description: series.description,
+      modality: series.modality,
+      instances: series.instances,
+      bytes: series.bytes,
+    })),
+  }));
+  studies.sort((a, b) => a.patientKey.localeCompare(b.patientKey) || b.date.localeCompare(a.date) || a.uid.localeCompare(b.uid));
+  return { patients: inventory.patients, studies, skipped: scan.skipped, warnings: scan.warnings };
 }
 
 /** The clerk's choice: the series left out (a study is left out when all its series are). */

@@ -5,7 +5,7 @@
  * for `beeldpoort send`. Pure functions over the scan result.
  */
 import type { ShipmentSummary, SkippedFile } from '../format/index.ts';
-import type { ScanResult } from './scan.ts';
+import type { ScanResult, ScannedInstance } from './scan.ts';
 import { patientKeyOf } from './scan-warnings.ts';
 
 export interface InventorySeries {
@@ -51,7 +51,12 @@ export interface Inventory {
 
 type MutableSeries = { -readonly [K in keyof InventorySeries]: InventorySeries[K] };
 
-export function buildInventory(scan: Pick<ScanResult, 'instances' | 'skipped' | 'warnings'>): Inventory {
+/** What the inventory reads of a scan; the browser's scan results (client/sender) carry only these fields. */
+export interface InventoryInput extends Pick<ScanResult, 'skipped' | 'warnings'> {
+  readonly instances: ReadonlyArray<Pick<ScannedInstance, 'size' | 'dicom' | 'patient' | 'study' | 'series'>>;
+}
+
+export function buildInventory(scan: InventoryInput): Inventory {
   const patients = new Map<string, { patient: Omit<InventoryPatient, 'studies'>; studies: Set<string> }>();
   const studies = new Map<string, { study: Omit<InventoryStudy, 'series' | 'modalities' | 'instances' | 'bytes'>; series: Map<string, MutableSeries> }>();
   for (const instance of scan.instances) {
