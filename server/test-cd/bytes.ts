@@ -3,17 +3,9 @@
  * @types/node 20.9, Buffer is not assignable to Uint8Array, so plain typed arrays keep the types honest.
  */
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+// The same helpers as in the portal and the browser. shared's concatBytes hands back a lone part as it is instead
+// of a copy; nothing here writes into a concatenation, so the bytes written are the same.
+export { concatBytes as concat, utf8 } from '../../shared/format/bytes.ts';
 
 /** ISO 8859-1 bytes; throws on a character Latin-1 cannot hold rather than writing a wrong byte. */
 export function latin1(text: string): Uint8Array {
@@ -24,10 +16,6 @@ export function latin1(text: string): Uint8Array {
     out[i] = code;
   }
   return out;
-}
-
-export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
 }
 
 export function view(bytes: Uint8Array): DataView {
