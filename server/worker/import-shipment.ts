@@ -131,8 +131,8 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
   try {
     const { state } = await client.statements(id, { leaseToken, ...statementsBody(manifest, lease.urgent) });
     if (state === 'held') {
-      ledger.forgiveAttempt(id);
       await client.release(id, { leaseToken, reason: 'held: the consent statement awaits verification by a receiver' });
+      ledger.forgiveAttempt(id);
       ledger.setShipment(id, 'held');
       log.info({ shipmentId: id }, 'consultation held until a receiver verifies the consent');
       return { outcome: 'held' };
