@@ -8,13 +8,12 @@
 // (CDP Performance.getMetrics, sampled every 250 ms) on the full CD and on a quarter-size CD (it must stay bounded,
 // not grow with the CD), and the peak RSS of portal and worker. A script, not a test. The last line is one JSON object.
 // Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TestCd } from '../../server/test-cd/make-test-cd.ts';
 import { launchChromium } from '../../test/helpers/chromium.ts';
-import { canConnect, freePort, waitUntil } from '../../test/helpers/ports.ts';
 import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
 import { cachedCd } from './support/cached-cd.ts';
 import { BIN } from './support/paths.ts';
 import { run, type Proc } from './support/process-sampler.ts';
@@ -64,26 +63,13 @@ async function heapSampler(page: Page): Promise<{ stop(): Promise<number> }> {
 async function browser(cd: TestCd): Promise<BrowserRun> {
   const scp = await startStorescp();
   const tmp = makeTempDir('beeldpoort-bench-browser-');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    BEELDPOORT_DATA: path.join(tmp.dir, 'data'),
-    BEELDPOORT_PORT: String(port),
-    BEELDPOORT_HOST: '127.0.0.1',
-    BEELDPOORT_PUBLIC_URL: url,
-    BEELDPOORT_PACS: `${scp.aet}@127.0.0.1:${scp.port}`,
-    BEELDPOORT_LOG_LEVEL: 'warn',
-  };
-  const portal = run(process.execPath, [BIN, 'portal'], env);
+  let bench: BenchPortal | undefined;
   let worker: Proc | undefined;
   const chromium = await launchChromium();
   let heap: { stop(): Promise<number> } | undefined;
   try {
-    await waitUntil(() => canConnect(port), { what: 'portal', timeoutMs: 30_000 });
-    const link = await run(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Bench', '--json'], env).done;
-    if (link.code !== 0) throw new Error(`link create failed: ${link.stderr}`);
-    const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
+    bench = await startBenchPortal(tmp.dir, scp);
+    const { env, portal, linkUrl } = bench;
     worker = run(process.execPath, [BIN, 'worker'], env);
     const page = await chromium.newPage();
     heap = await heapSampler(page);
@@ -117,7 +103,7 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     await heap?.stop();
     await chromium.close();
     await worker?.stop();
-    await portal.stop();
+    await bench?.portal.stop();
     await scp.stop();
     tmp.remove();
   }

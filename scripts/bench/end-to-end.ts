@@ -10,8 +10,8 @@
 import path from 'node:path';
 import type { TestCd } from '../../server/test-cd/make-test-cd.ts';
 import { startStorescp } from '../../test/helpers/storescp.ts';
-import { freePort, canConnect, waitUntil } from '../../test/helpers/ports.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
 import { cachedCd } from './support/cached-cd.ts';
 import { BIN } from './support/paths.ts';
 import { run, type Proc } from './support/process-sampler.ts';
@@ -55,25 +55,11 @@ interface ModeC {
 async function modeC(cd: TestCd): Promise<ModeC> {
   const scp = await startStorescp();
   const tmp = makeTempDir('beeldpoort-bench-');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    BEELDPOORT_DATA: path.join(tmp.dir, 'data'),
-    BEELDPOORT_PORT: String(port),
-    BEELDPOORT_HOST: '127.0.0.1',
-    BEELDPOORT_PUBLIC_URL: url,
-    BEELDPOORT_PACS: `${scp.aet}@127.0.0.1:${scp.port}`,
-    BEELDPOORT_LOG_LEVEL: 'warn',
-    XDG_CACHE_HOME: path.join(tmp.dir, 'cache'),
-  };
-  const portal = run(process.execPath, [BIN, 'portal'], env);
+  let bench: BenchPortal | undefined;
   let worker: Proc | undefined;
   try {
-    await waitUntil(() => canConnect(port), { what: 'portal', timeoutMs: 30000, describe: () => '' });
-    const link = await run(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Bench', '--json'], env).done;
-    if (link.code !== 0) throw new Error(`link create failed: ${link.stderr}`);
-    const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
+    bench = await startBenchPortal(tmp.dir, scp, { XDG_CACHE_HOME: path.join(tmp.dir, 'cache') });
+    const { env, portal, linkUrl } = bench;
     worker = run(process.execPath, [BIN, 'worker'], env);
     let senderRssMb = 0;
     let phases = { prepareS: 0, uploadS: 0 };
@@ -98,7 +84,7 @@ async function modeC(cd: TestCd): Promise<ModeC> {
     return { seconds, prepareS: round(phases.prepareS), uploadS: round(phases.uploadS), importTailS, senderRssMb, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
   } finally {
     await worker?.stop();
-    await portal.stop();
+    await bench?.portal.stop();
     await scp.stop();
     tmp.remove();
   }
