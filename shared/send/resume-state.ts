@@ -76,7 +76,14 @@ export function base64UrlDecode(text: string): Uint8Array {
   }
 }
 
-/** A random URL-safe id ([A-Za-z0-9_-], the format's ID_PATTERN) of `bytes` random octets. */
+/**
+ * A random URL-safe id ([A-Za-z0-9_-], the format's ID_PATTERN) of `bytes` random octets. It never starts with
+ * '-' or '_': an id is typed on command lines (`beeldpoort status ID`), where a leading '-' reads as an option.
+ * Drawing again keeps every remaining id equally likely.
+ */
 export function randomId(bytes = 16): string {
-  return base64UrlEncode(crypto.getRandomValues(new Uint8Array(bytes)));
+  while (true) {
+    const id = base64UrlEncode(crypto.getRandomValues(new Uint8Array(bytes)));
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
