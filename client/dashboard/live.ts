@@ -22,3 +22,20 @@ export function openLiveFeed(onChange: (change: ShipmentChange) => void, onStatu
   source.addEventListener('error', () => onStatus(false));
   return { close: () => source.close() };
 }
+
+/**
+ * Coalesces bursts of changes into one redraw: upload progress emits a change per chunk and an import one per
+ * reported file. `schedule(run)` runs `run` after `delayMs` unless a run is already pending (then it is dropped).
+ */
+export function coalescer(delayMs: number): { schedule(run: () => void): void; cancel(): void } {
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  return {
+    schedule(run) {
+      if (pending === undefined) pending = setTimeout(() => { pending = undefined; run(); }, delayMs);
+    },
+    cancel() {
+      clearTimeout(pending);
+      pending = undefined;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 /** The links list: status (active, expired, revoked, exhausted), the shipments of each link, one-click revoke. */
 import { errorNotice, linkStatusBadge, purposeLabel, stateBadge, table } from '../components.ts';
 import { h, replaceChildren } from '../dom.ts';
+import { coalescer } from '../live.ts';
 import { bytes, dateTime } from '../format.ts';
 import { t } from '../i18n.ts';
 import { listOf, toLink, toShipment, type LinkView, type ShipmentView } from '../model.ts';
@@ -89,15 +90,11 @@ export function linksView(ctx: ViewContext): View {
   }
 
   void load();
-  let pending: ReturnType<typeof setTimeout> | undefined;
+  const reload = coalescer(500);
   return {
     element,
     // Shipment changes alter the per-link usage and states; coalesce bursts (every tus chunk can emit one).
-    onChange() {
-      if (pending === undefined) pending = setTimeout(() => { pending = undefined; void load(); }, 500);
-    },
-    dispose() {
-      clearTimeout(pending);
-    },
+    onChange: () => reload.schedule(() => void load()),
+    dispose: () => reload.cancel(),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { definitionList, errorNotice, purposeLabel, shipmentProgress, stateBadge, table } from '../components.ts';
 import { h, replaceChildren } from '../dom.ts';
+import { coalescer } from '../live.ts';
 import { dateTime, dicomDate, dimseStatus } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import { listOf, toLink, toShipment, toShipmentDetail, type FileView, type ShipmentDetail } from '../model.ts';
@@ -125,21 +126,16 @@ export function shipmentView(ctx: ViewContext, id: string): View {
   }
 
   void load();
-  let pending: ReturnType<typeof setTimeout> | undefined;
+  const reload = coalescer(300);
   return {
     element,
     onChange(change) {
-      if (change.shipmentId !== id || pending !== undefined) return;
+      if (change.shipmentId !== id) return;
       // A state change (or every few seconds) reloads the whole report; in between, a change per reported file
       // only moves the progress, so watching a 3000-file import is not 3000 audited reads.
       const full = change.state !== lastState || Date.now() - lastFull > 5_000;
-      pending = setTimeout(() => {
-        pending = undefined;
-        void (full ? load() : refreshProgress());
-      }, 300);
+      reload.schedule(() => void (full ? load() : refreshProgress()));
     },
-    dispose() {
-      clearTimeout(pending);
-    },
+    dispose: () => reload.cancel(),
   };
 }

@@ -1,6 +1,7 @@
 /** All shipments, live: every server-sent change reloads the list (coalesced) and announces state changes. */
 import { errorNotice, purposeLabel, shipmentProgress, stateBadge, table } from '../components.ts';
 import { h, replaceChildren } from '../dom.ts';
+import { coalescer } from '../live.ts';
 import { dateTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import { listOf, toLink, toShipment, type ShipmentView } from '../model.ts';
@@ -50,15 +51,11 @@ export function shipmentsView(ctx: ViewContext): View {
   }
 
   void load();
-  let pending: ReturnType<typeof setTimeout> | undefined;
+  const reload = coalescer(300);
   return {
     element,
-    onChange() {
-      // Upload progress emits a change per chunk: coalesce so the table redraws at most a few times a second.
-      if (pending === undefined) pending = setTimeout(() => { pending = undefined; void load(); }, 300);
-    },
-    dispose() {
-      clearTimeout(pending);
-    },
+    // Upload progress emits a change per chunk: coalesce so the table redraws at most a few times a second.
+    onChange: () => reload.schedule(() => void load()),
+    dispose: () => reload.cancel(),
   };
 }
