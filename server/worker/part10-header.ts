@@ -4,6 +4,7 @@
  * meta group in Explicit VR Little Endian (PS3.10 §7.1, always that syntax whatever the dataset's). The dataset
  * bytes that follow are the sender's, unchanged.
  */
+import { concatBytes } from '../../shared/format/bytes.ts';
 
 /** Our implementation class UID and version (PS3.7 D.3.3.2), the same as our network sender's. */
 export const IMPLEMENTATION_CLASS_UID = '2.25.259220326335910646202125983700345482804';
@@ -39,20 +40,10 @@ function shortElement(element: number, vr: string, value: Uint8Array): Uint8Arra
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 export function part10Header(identity: MetaIdentity): Uint8Array {
   // (0002,0001) OB has a 4-byte length form (PS3.5 Table 7.1-1): 2 reserved bytes then the length.
   const version = new Uint8Array([0x02, 0x00, 0x01, 0x00, 0x4f, 0x42, 0, 0, 2, 0, 0, 0, 0x00, 0x01]);
-  const body = concat([
+  const body = concatBytes([
     version,
     shortElement(0x0002, 'UI', padded(identity.sopClassUid, 0)),
     shortElement(0x0003, 'UI', padded(identity.sopInstanceUid, 0)),
@@ -62,5 +53,5 @@ export function part10Header(identity: MetaIdentity): Uint8Array {
   ]);
   const groupLength = new Uint8Array(4);
   new DataView(groupLength.buffer).setUint32(0, body.length, true);
-  return concat([new Uint8Array(128), ascii.encode('DICM'), shortElement(0x0000, 'UL', groupLength), body]);
+  return concatBytes([new Uint8Array(128), ascii.encode('DICM'), shortElement(0x0000, 'UL', groupLength), body]);
 }
