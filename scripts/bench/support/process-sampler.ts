@@ -15,6 +15,8 @@ export interface Proc {
   sawAt(text: string): number | undefined;
   /** Highest VmHWM (peak resident set) seen while it ran, in MB. */
   peakRssMb(): number;
+  /** CPU seconds (user + system, all threads) at the last sample before it exited. */
+  cpuSeconds(): number;
   done: Promise<ProcResult>;
   stop(): Promise<void>;
 }
@@ -26,12 +28,24 @@ export function procMemory(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
+/** User + system CPU seconds of a live process (all its threads), from /proc/PID/stat; NaN if absent. */
+export function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name (which may hold spaces): utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux ABI Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** Spawns a process (cwd: the repository) and samples its peak RSS (VmHWM) every 100 ms until it exits. */
 export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
   const child = spawn(command, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let peak = 0;
+  let cpu = 0;
   const started = process.hrtime.bigint();
   const arrivals: Array<{ at: number; text: string }> = [];
   child.stdout.on('data', (c: Buffer) => {
@@ -43,6 +57,8 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
     try {
       const { peakMb } = procMemory(child.pid!);
       if (!Number.isNaN(peakMb)) peak = Math.max(peak, peakMb);
+      const seconds = procCpuSeconds(child.pid!);
+      if (!Number.isNaN(seconds)) cpu = Math.max(cpu, seconds);
     } catch {
       // exited between samples
     }
@@ -58,6 +74,7 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
     pid: child.pid!,
     sawAt: (text) => arrivals.find((arrival) => arrival.text.includes(text))?.at,
     peakRssMb: () => Math.round(peak),
+    cpuSeconds: () => Math.round(cpu * 100) / 100,
     done,
     async stop() {
       sample();
