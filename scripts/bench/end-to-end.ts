@@ -49,6 +49,8 @@ interface ModeC {
   senderRssMb: number;
   portalRssMb: number;
   workerRssMb: number;
+  /** CPU seconds (user + system) of each process: on 2 cores their sum bounds the wall time. */
+  cpuS: { sender: number; portal: number; worker: number };
 }
 
 /** Portal and worker as their own processes over a fresh data dir, then one timed `send --yes --wait`. */
@@ -62,11 +64,13 @@ async function modeC(cd: TestCd): Promise<ModeC> {
     const { env, portal, linkUrl } = bench;
     worker = run(process.execPath, [BIN, 'worker'], env);
     let senderRssMb = 0;
+    let senderCpuS = 0;
     let phases = { prepareS: 0, uploadS: 0 };
     const seconds = await timed(async () => {
       const sender = run(process.execPath, [BIN, 'send', linkUrl, cd.root, '--yes', '--wait', '--json'], env);
       const r = await sender.done;
       senderRssMb = sender.peakRssMb();
+      senderCpuS = sender.cpuSeconds();
       const reference = sender.sawAt('Shipment reference') ?? 0;
       phases = { prepareS: reference, uploadS: (sender.sawAt('The portal has received all') ?? reference) - reference };
       let summary: { stored?: number; state?: string } = {};
@@ -81,7 +85,8 @@ async function modeC(cd: TestCd): Promise<ModeC> {
     await worker.stop();
     await portal.stop();
     const importTailS = round(seconds - phases.prepareS - phases.uploadS);
-    return { seconds, prepareS: round(phases.prepareS), uploadS: round(phases.uploadS), importTailS, senderRssMb, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
+    return { seconds, prepareS: round(phases.prepareS), uploadS: round(phases.uploadS), importTailS, senderRssMb, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb(),
+      cpuS: { sender: senderCpuS, portal: portal.cpuSeconds(), worker: worker.cpuSeconds() } };
   } finally {
     await worker?.stop();
     await bench?.portal.stop();
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
     console.log(`run ${i} (b) beeldpoort store    ${round(b.at(-1)!.seconds)} s, peak RSS ${b.at(-1)!.rssMb} MB`);
     c.push(await modeC(cd));
     const last = c.at(-1)!;
-    console.log(`run ${i} (c) beeldpoort send     ${round(last.seconds)} s (prepare ${last.prepareS}, upload ${last.uploadS}, import after upload ${last.importTailS}), peak RSS sender ${last.senderRssMb} / portal ${last.portalRssMb} / worker ${last.workerRssMb} MB`);
+    console.log(`run ${i} (c) beeldpoort send     ${round(last.seconds)} s (prepare ${last.prepareS}, upload ${last.uploadS}, import after upload ${last.importTailS}), peak RSS sender ${last.senderRssMb} / portal ${last.portalRssMb} / worker ${last.workerRssMb} MB, CPU s sender ${last.cpuS.sender} / portal ${last.cpuS.portal} / worker ${last.cpuS.worker}`);
   }
   const small = await cachedCd('cd-175', { studies: 1, series: 6, images: IMAGES, rows: 512, seed: 'bench-small' });
   const smallRun = await modeC(small);
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
     ratio_b_a: round(median(b.map((r) => r.seconds)) / median(a)),
     ratio_c_a: round(median(c.map((r) => r.seconds)) / median(a)),
     c_phases_s: { prepare: median(c.map((r) => r.prepareS)), upload: median(c.map((r) => r.uploadS)), import_after_upload: median(c.map((r) => r.importTailS)) },
+    c_cpu_s: { sender: median(c.map((r) => r.cpuS.sender)), portal: median(c.map((r) => r.cpuS.portal)), worker: median(c.map((r) => r.cpuS.worker)) },
     peak_rss_mb: {
       store: Math.max(...b.map((r) => r.rssMb)),
       sender: Math.max(...c.map((r) => r.senderRssMb)),
