@@ -96,9 +96,23 @@ describe('link tokens', () => {
     assert.equal(post.status, 404);
     assert.equal(JSON.parse(post.text).error.code, 'E_SHIPMENT_NOT_FOUND');
   });
+  test('a token verified once stops at its own exp, though its link row is still valid (the verified-token memory never outlives exp)', async () => {
+    const shortLived = await signed({ typ: 'beeldpoort-link+jwt' }, { ...goodClaims(), exp: Math.floor(now / 1000) + 60 });
+    assert.equal((await get(shortLived)).status, 200);
+    assert.equal((await get(shortLived)).status, 200, 'remembered');
+    const saved = now;
+    now += 120_000; // past exp + jose's 30 s tolerance; the link row (1 day) is still valid
+    try {
+      await rejected(shortLived, 401, 'E_LINK_EXPIRED');
+      assert.equal((await get(token)).status, 200, 'the link itself still works');
+    } finally {
+      now = saved;
+    }
+  });
   test('revocation takes effect on the next request', async () => {
     const c = await tp.createLink();
     assert.equal((await get(c.token)).status, 200);
+    assert.equal((await get(c.token)).status, 200, 'its signature is now remembered as verified');
     tp.revokeLink(c.id);
     await rejected(c.token, 403, 'E_LINK_REVOKED');
   });

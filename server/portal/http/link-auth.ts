@@ -8,6 +8,7 @@ import type { PortalContext } from '../context.ts';
 import type { LinkRow } from '../db/links.ts';
 import { PortalError } from '../errors.ts';
 import { resolveLink } from '../links/links.ts';
+import { VerifiedTokens } from '../links/verified-tokens.ts';
 import { FailureLimiter } from './rate-limiter.ts';
 
 const AUDITED_FAILURES_PER_WINDOW = 5;
@@ -25,6 +26,8 @@ export function clientIp(req: Request): string {
 export class LinkAuthenticator {
   readonly #ctx: PortalContext;
   readonly #failures: FailureLimiter;
+  /** Tokens whose signature verified: every tus request of a CD carries the same one (verified-tokens.ts). */
+  readonly #verified = new VerifiedTokens();
 
   constructor(ctx: PortalContext, limit = 30, windowMs = 60_000) {
     this.#ctx = ctx;
@@ -40,7 +43,7 @@ export class LinkAuthenticator {
     const token = bearerToken(req.get('authorization'));
     try {
       if (!token) throw new PortalError('E_TOKEN_MISSING', 'an upload link token is required (Authorization: Bearer)');
-      return await resolveLink(this.#ctx, token);
+      return await resolveLink(this.#ctx, token, this.#verified);
     } catch (error) {
       if (error instanceof PortalError && error.code !== 'E_TOKEN_MISSING') this.#reject(error, ip, now);
       throw error;

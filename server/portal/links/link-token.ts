@@ -29,8 +29,11 @@ export async function signLinkToken(claims: { linkId: string; expiresAt: number;
     .sign(keys.signingPrivate);
 }
 
-/** Returns the link id (jti) of a valid token; throws PortalError E_TOKEN_INVALID or E_LINK_EXPIRED. */
-export async function verifyLinkToken(token: string, keys: SigningKeys, issuer: string, now: number): Promise<string> {
+/**
+ * Returns the link id (jti) and the exp (in ms) of a valid token; throws PortalError E_TOKEN_INVALID or
+ * E_LINK_EXPIRED.
+ */
+export async function verifyLinkToken(token: string, keys: SigningKeys, issuer: string, now: number): Promise<{ linkId: string; expiresAt: number }> {
   // A JWE (five segments), an oversized or a malformed token is refused before jose sees it.
   if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new PortalError('E_TOKEN_INVALID', 'the link token is malformed');
   try {
@@ -44,7 +47,7 @@ export async function verifyLinkToken(token: string, keys: SigningKeys, issuer: 
       clockTolerance: 30,
     });
     if (typeof payload.jti !== 'string' || payload.jti === '') throw new PortalError('E_TOKEN_INVALID', 'the link token has no link id');
-    return payload.jti;
+    return { linkId: payload.jti, expiresAt: payload.exp! * 1000 };
   } catch (error) {
     if (error instanceof PortalError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new PortalError('E_LINK_EXPIRED', 'this upload link has expired');

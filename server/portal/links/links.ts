@@ -8,6 +8,7 @@ import { PURPOSES, type LinkRow, type Purpose } from '../db/links.ts';
 import { PortalError } from '../errors.ts';
 import { signLinkToken, verifyLinkToken } from './link-token.ts';
 import { newVerificationCode } from './verification-code.ts';
+import type { VerifiedTokens } from './verified-tokens.ts';
 
 export const DEFAULT_LINK_DAYS = 7;
 export const DEFAULT_MAX_SHIPMENTS = 10;
@@ -88,10 +89,18 @@ export async function createLink(ctx: PortalContext, request: LinkRequest, actor
   return { id: link.id, url: linkUrl(ctx, token), token, code: link.code, expiresAt: new Date(link.expiresAt).toISOString() };
 }
 
-/** Checks the token AND the row: the link must exist, be unrevoked and unexpired. */
-export async function resolveLink(ctx: PortalContext, token: string): Promise<LinkRow> {
+/**
+ * Checks the token AND the row: the link must exist, be unrevoked and unexpired. With `verified`, a token whose
+ * signature was already verified (and whose exp has not passed) skips the signature check; the row is read anyway.
+ */
+export async function resolveLink(ctx: PortalContext, token: string, verified?: VerifiedTokens): Promise<LinkRow> {
   const now = ctx.now();
-  const id = await verifyLinkToken(token, ctx.keys, ctx.config.publicUrl, now);
+  let id = verified?.get(token, now);
+  if (id === undefined) {
+    const checked = await verifyLinkToken(token, ctx.keys, ctx.config.publicUrl, now);
+    verified?.remember(token, checked);
+    id = checked.linkId;
+  }
   const link = ctx.stores.links.get(id);
   if (!link) throw new PortalError('E_TOKEN_INVALID', 'the link token is not valid');
   if (link.revokedAt !== null) throw new PortalError('E_LINK_REVOKED', 'this upload link has been revoked');

@@ -108,10 +108,10 @@ export function recordFileComplete(ctx: PortalContext, shipmentId: string, fileI
   const inTransaction = via === 'tus' ? store.relaxedTransaction.bind(store) : store.transaction.bind(store);
   const { changed, state } = inTransaction(() => {
     if (!store.completeFile(shipmentId, fileId, now)) return { changed: false, state: undefined };
-    // One indexed count and the shipment's small columns: reading every file row here made a CD quadratic.
+    // One index seek and the shipment's small columns: reading (or counting) every file row here made a CD quadratic.
     const shipment = store.head(shipmentId)!;
     let state = shipment.state;
-    if (shipment.state === 'uploading' && store.incompleteCount(shipmentId) === 0) {
+    if (shipment.state === 'uploading' && store.allFilesComplete(shipmentId)) {
       const leased = shipment.leaseExpiresAt !== null && shipment.leaseExpiresAt >= now;
       state = leased ? 'importing' : 'received';
       store.update(shipmentId, { state }, now);

@@ -16,7 +16,7 @@ export function workerFiles(ctx: PortalContext, shipmentId: string) {
 }
 
 function allComplete(ctx: PortalContext, shipmentId: string): boolean {
-  return ctx.stores.shipments.incompleteCount(shipmentId) === 0;
+  return ctx.stores.shipments.allFilesComplete(shipmentId);
 }
 
 /** The shipment's small columns (not the envelope): heartbeats and reports come often during an import. */
