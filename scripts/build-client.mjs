@@ -27,7 +27,8 @@ if (Object.keys(entryPoints).length > 0) {
     platform: 'browser',
     target: ['chrome120', 'firefox120', 'safari17'],
     sourcemap: true,
-    minify: true,
+    // CLIENT_MINIFY=0 keeps function names readable in CPU profiles (scripts/bench/browser-profile.ts).
+    minify: process.env.CLIENT_MINIFY !== '0',
     logLevel: 'warning',
   });
 }

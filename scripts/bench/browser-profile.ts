@@ -1,0 +1,161 @@
+// Where the time and CPU of one browser send go: the sender page in headless Chromium sends a cached CD through
+// `beeldpoort portal` and `beeldpoort worker` into storescp +B (as `npm run bench:browser` (b)), once. Prints the
+// phases (scan, hash and plan, upload, import), the CPU seconds of each Chromium process type (browser, renderer,
+// network service...), of portal and of worker during the send, and the page's longest main-thread task.
+// With PROFILE=1 it also records a CDP CPU profile of the page's main thread from Send to the receipt and prints the
+// busiest functions. BENCH_CD=cd-175 uses the quarter-size CD (default cd-700).
+// Not a test and not a ratio benchmark: a tool for finding the next cost to cut. The last line is one JSON object.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launchChromium } from '../../test/helpers/chromium.ts';
+import { startStorescp } from '../../test/helpers/storescp.ts';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
+import { cachedCd } from './support/cached-cd.ts';
+import { summariseCpuProfile } from './support/cpu-profile-summary.ts';
+import { BIN, CACHE } from './support/paths.ts';
+import { procCpuSeconds, run, type Proc } from './support/process-sampler.ts';
+import { round } from './support/stats.ts';
+import { expectAllStored } from './support/storescu-reference.ts';
+
+const CDS = {
+  'cd-700': { studies: 4, series: 6, images: 55, rows: 512, seed: 'bench' },
+  'cd-175': { studies: 1, series: 6, images: 55, rows: 512, seed: 'bench-small' },
+} as const;
+const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof CDS;
+const profiling = process.env.PROFILE === '1';
+
+/** CPU seconds of every Chromium process descending from this one, summed per --type (the browser process: 'browser'). */
+function chromiumCpu(): Map<string, number> {
+  const parents = new Map<number, number>();
+  const comm = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      comm.set(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  const byType = new Map<string, number>();
+  for (const [pid, name] of comm) {
+    if (!name.startsWith('chrom') || !descends(pid)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
+      const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1];
+      const key = sub ? `${type}:${sub.split('.').at(-2) ?? sub}` : type;
+      byType.set(key, (byType.get(key) ?? 0) + procCpuSeconds(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return byType;
+}
+
+const cd = await cachedCd(cdName, CDS[cdName]);
+const build = await run(process.execPath, ['scripts/build-client.mjs'], process.env).done;
+if (build.code !== 0) throw new Error(`build-client failed: ${build.stderr}`);
+const scp = await startStorescp();
+const tmp = makeTempDir('beeldpoort-browser-profile-');
+const chromium = await launchChromium();
+let bench: BenchPortal | undefined;
+let worker: Proc | undefined;
+try {
+  bench = await startBenchPortal(tmp.dir, scp);
+  worker = run(process.execPath, [BIN, 'worker'], bench.env);
+  const page = await chromium.newPage();
+  await page.addInitScript(() => {
+    const w = window as unknown as { longestTaskMs: number };
+    w.longestTaskMs = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(bench.linkUrl);
+  await page.waitForSelector('#select:not([hidden])', { timeout: 30_000 });
+  const t0 = performance.now();
+  await page.setInputFiles('#pick-folder', cd.root);
+  await page.waitForSelector('#purpose:not([hidden])', { timeout: 300_000 });
+  const scanned = performance.now();
+  const cdp = await page.context().newCDPSession(page);
+  if (profiling) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
+  const cpuBefore = chromiumCpu();
+  const portalBefore = procCpuSeconds(bench.portal.pid);
+  const workerBefore = procCpuSeconds(worker.pid);
+  const sendAt = performance.now();
+  await page.click('#send');
+  // The bar gets a value once the plan is made and the first progress is drawn (it is indeterminate while hashing).
+  await page.waitForFunction(() => document.getElementById('upload-progress')?.hasAttribute('value') || !document.getElementById('receipt')?.hidden, null, { timeout: 900_000, polling: 20 });
+  const planned = performance.now();
+  await page.waitForSelector('#receipt:not([hidden])', { timeout: 900_000 });
+  const uploaded = performance.now();
+  const cpuUploaded = chromiumCpu();
+  const portalUploaded = procCpuSeconds(bench.portal.pid);
+  const workerUploaded = procCpuSeconds(worker.pid);
+  let profileFile: string | undefined;
+  if (profiling) {
+    const { profile } = await cdp.send('Profiler.stop');
+    const dir = path.join(CACHE, 'profiles', 'browser');
+    mkdirSync(dir, { recursive: true });
+    profileFile = path.join(dir, `page-${cdName}.cpuprofile`);
+    writeFileSync(profileFile, JSON.stringify(profile));
+  }
+  await page.waitForFunction(() => ['imported', 'imported-with-failures', 'failed'].includes(document.getElementById('receipt-state')?.dataset.state ?? ''), null, { timeout: 900_000, polling: 50 });
+  const imported = performance.now();
+  const state = await page.evaluate(() => document.getElementById('receipt-state')?.dataset.state);
+  if (state !== 'imported') throw new Error(`the page ended with ${state}: ${chromium.errors.join('\n')}`);
+  const cpuAfter = chromiumCpu();
+  const longestTaskMs = Math.round(await page.evaluate(() => (window as unknown as { longestTaskMs: number }).longestTaskMs));
+  await expectAllStored(cd, scp, 'browser');
+  const cpuOf = (after: Map<string, number>, before: Map<string, number>) =>
+    Object.fromEntries([...after].map(([type, s]) => [type, round(s - (before.get(type) ?? 0))]).filter(([, s]) => (s as number) > 0.05));
+  const figures = {
+    cd: cdName,
+    instances: cd.instances.length,
+    send_s: round((imported - sendAt) / 1000),
+    phases_s: {
+      scan: round((scanned - t0) / 1000),
+      plan: round((planned - sendAt) / 1000),
+      upload: round((uploaded - planned) / 1000),
+      import_after_upload: round((imported - uploaded) / 1000),
+    },
+    cpu_until_uploaded_s: {
+      chromium: cpuOf(cpuUploaded, cpuBefore),
+      portal: round(portalUploaded - portalBefore),
+      worker: round(workerUploaded - workerBefore),
+    },
+    cpu_whole_send_s: {
+      chromium: cpuOf(cpuAfter, cpuBefore),
+      portal: round(procCpuSeconds(bench.portal.pid) - portalBefore),
+      worker: round(procCpuSeconds(worker.pid) - workerBefore),
+    },
+    longest_main_thread_task_ms: longestTaskMs,
+  };
+  console.log(`send ${figures.send_s} s: scan ${figures.phases_s.scan} (before Send), plan ${figures.phases_s.plan}, upload ${figures.phases_s.upload}, import after upload ${figures.phases_s.import_after_upload}`);
+  console.log(`CPU s until uploaded: ${JSON.stringify(figures.cpu_until_uploaded_s)}`);
+  console.log(`CPU s whole send:     ${JSON.stringify(figures.cpu_whole_send_s)}`);
+  if (profileFile) {
+    const summary = summariseCpuProfile(profileFile, 30);
+    console.log(`\npage main thread (Send to receipt): busy ${round(summary.busySeconds)} s`);
+    for (const { seconds, where } of summary.top) console.log(`${round(seconds, 3).toFixed(3).padStart(8)}  ${where.replace(/^.*\/dist\//, 'dist/')}`);
+  }
+  console.log(JSON.stringify(figures));
+} finally {
+  await chromium.close();
+  await worker?.stop();
+  await bench?.portal.stop();
+  await scp.stop();
+  tmp.remove();
+}
