@@ -45,6 +45,14 @@ export interface SendFlowInput {
  * HTTP/1.1; 5 leaves one free for the API calls (status, retries) so they never queue behind uploads.
  */
 const CONCURRENCY = 5;
+/**
+ * Files the pipeline works on beyond those on the wire: each waits in Uppy's queue with its first chunk already
+ * read and encrypted (ciphertext-reader.ts), so a connection that frees up starts the next request at once.
+ * Bounds the memory held ahead to PREPARED_AHEAD chunks (a DICOM instance is usually one chunk of under 1 MB).
+ */
+const PREPARED_AHEAD = 3;
+/** Files hashed at once while planning: reads and digests of several files overlap. */
+const HASH_CONCURRENCY = 6;
 
 /**
  * A browser File behind the pipeline's PlainFile interface (reads are slices: no whole-CD buffering). Most DICOM
@@ -73,6 +81,7 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
     summary,
     statements: input.statements,
     ...(resume ? { resume } : {}),
+    concurrency: HASH_CONCURRENCY,
     onHashed: (done, total) => view.preparing(done, total),
   });
   if (plan.resumed) view.notice(i18n.t('resumed'));
@@ -88,7 +97,7 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
         await sendShipment(plan, {
           api,
           transport,
-          concurrency: CONCURRENCY,
+          concurrency: CONCURRENCY + PREPARED_AHEAD,
           onProgress: (progress) => view.progress(progress),
           onNotice: () => view.status(i18n.t('retrying'), true),
         });

@@ -16,8 +16,8 @@
  */
 import Uppy from '@uppy/core';
 import Tus from '@uppy/tus';
-import type { FileEncryptor } from '../../shared/format/index.ts';
-import type { CiphertextSource, UploadJob, UploadTransport, TransportFailure } from '../../shared/send/transport.ts';
+import type { UploadJob, UploadTransport, TransportFailure } from '../../shared/send/transport.ts';
+import { ciphertextFileReader } from './ciphertext-reader.ts';
 
 export interface UppyTransportOptions {
   /** Files uploaded at the same time (pitfalls.md: 4-6; @uppy/tus defaults to 20). */
@@ -51,14 +51,16 @@ export class UppyTransport implements UploadTransport {
   private waitingForResume: Array<() => void> = [];
   private sequence = 0;
   private readonly onRetry: ((error: Error) => void) | undefined;
+  private readonly chunkSize: number;
 
   constructor(options: UppyTransportOptions = {}) {
     this.onRetry = options.onRetry;
+    this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
     this.uppy = new Uppy<Meta, Record<string, never>>({ autoProceed: false, allowMultipleUploadBatches: true, debug: false });
     this.uppy.use(Tus, {
       endpoint: '',
       limit: options.limit ?? 5,
-      chunkSize: options.chunkSize ?? 8 * 1024 * 1024,
+      chunkSize: this.chunkSize,
       retryDelays: options.retryDelays ?? [0, 1000, 3000, 5000],
       allowedMetaFields: ['shipmentId', 'fileId'],
       uploadDataDuringCreation: true,
@@ -116,23 +118,9 @@ export class UppyTransport implements UploadTransport {
   async upload(job: UploadJob): Promise<void> {
     if (this.paused) await new Promise<void>((resolve) => this.waitingForResume.push(resolve));
     if (job.signal.aborted) throw abortError();
-    const source = job.source;
-    const fileReader = {
-      openFile: async () => ({
-        size: source.size,
-        // tus-js-client asks for [start, start + chunkSize) and may overshoot the end; a chunk must be a
-        // Blob (it needs .size). The encryptor makes these bytes identical on every re-read. The Blob is built
-        // from the encryptor's pieces (readParts) without assembling them first. A Blob, not the bytes: Chromium
-        // sends an ArrayBufferView request body at several times the CPU of a Blob one (measured with
-        // scripts/bench/browser-profile.ts: renderer 24 -> 56 s, browser process 9 -> 36 s for the 700 MB CD).
-        slice: async (start: number, end: number) => {
-          const stop = Math.min(end, source.size);
-          const parts = hasParts(source) ? await source.readParts(start, stop) : [await source.read(start, stop)];
-          return { value: new Blob(parts as Array<Uint8Array<ArrayBuffer>>), done: stop >= source.size };
-        },
-        close: () => {},
-      }),
-    };
+    const reader = ciphertextFileReader(job.source);
+    if (!job.uploadUrl) reader.prefetch(this.chunkSize); // see ciphertext-reader.ts: keeps the upload lanes busy
+    const fileReader = reader.fileReader;
     // A unique Uppy name per job: the pipeline may retry the same file while an aborted attempt lingers.
     const name = `${job.metadata.fileId}.${++this.sequence}`;
     return new Promise<void>((resolve, reject) => {
@@ -184,11 +172,6 @@ export class UppyTransport implements UploadTransport {
     }
     this.uppy.destroy();
   }
-}
-
-/** The pipeline's source is shared/format's FileEncryptor, whose readParts the transport contract does not name. */
-function hasParts(source: CiphertextSource): source is CiphertextSource & Pick<FileEncryptor, 'readParts'> {
-  return typeof (source as Partial<FileEncryptor>).readParts === 'function';
 }
 
 function abortError(): Error {

@@ -75,6 +75,7 @@ try {
   await page.addInitScript(() => {
     const w = window as unknown as { longestTaskMs: number };
     w.longestTaskMs = 0;
+    performance.setResourceTimingBufferSize(100_000); // every upload request, for the in-flight figure below
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
     }).observe({ type: 'longtask', buffered: true });
@@ -99,9 +100,21 @@ try {
   // The bar gets a value once the plan is made and the first progress is drawn (it is indeterminate while hashing).
   await page.waitForFunction(() => document.getElementById('upload-progress')?.hasAttribute('value') || !document.getElementById('receipt')?.hidden, null, { timeout: 900_000, polling: 20 });
   const planned = performance.now();
+  const cpuPlanned = chromiumCpu();
   await page.waitForSelector('#receipt:not([hidden])', { timeout: 900_000 });
   const uploaded = performance.now();
   const cpuUploaded = chromiumCpu();
+  // How busy the upload lanes were: requests to /uploads in flight on average over the upload phase, and their
+  // mean duration (request sent to response end), from Resource Timing.
+  const lanes = await page.evaluate(() => {
+    const uploads = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.name.includes('/uploads'));
+    if (uploads.length === 0) return { requests: 0, meanInFlight: 0, meanMs: 0, meanWaitMs: 0 };
+    const first = Math.min(...uploads.map((entry) => entry.startTime));
+    const last = Math.max(...uploads.map((entry) => entry.responseEnd));
+    const busy = uploads.reduce((sum, entry) => sum + (entry.responseEnd - entry.startTime), 0);
+    const waiting = uploads.reduce((sum, entry) => sum + (entry.responseStart - entry.requestStart), 0);
+    return { requests: uploads.length, meanInFlight: busy / (last - first), meanMs: busy / uploads.length, meanWaitMs: waiting / uploads.length };
+  });
   const portalUploaded = procCpuSeconds(bench.portal.pid);
   const workerUploaded = procCpuSeconds(worker.pid);
   let profileFile: string | undefined;
@@ -131,6 +144,7 @@ try {
       upload: round((uploaded - planned) / 1000),
       import_after_upload: round((imported - uploaded) / 1000),
     },
+    cpu_plan_s: cpuOf(cpuPlanned, cpuBefore),
     cpu_until_uploaded_s: {
       chromium: cpuOf(cpuUploaded, cpuBefore),
       portal: round(portalUploaded - portalBefore),
@@ -142,8 +156,14 @@ try {
       worker: round(procCpuSeconds(worker.pid) - workerBefore),
     },
     longest_main_thread_task_ms: longestTaskMs,
+    upload_requests: lanes.requests,
+    mean_requests_in_flight: round(lanes.meanInFlight),
+    mean_request_ms: round(lanes.meanMs, 1),
+    mean_request_to_first_response_byte_ms: round(lanes.meanWaitMs, 1),
   };
   console.log(`send ${figures.send_s} s: scan ${figures.phases_s.scan} (before Send), plan ${figures.phases_s.plan}, upload ${figures.phases_s.upload}, import after upload ${figures.phases_s.import_after_upload}`);
+  console.log(`upload requests: ${lanes.requests}, ${round(lanes.meanInFlight)} in flight on average, ${round(lanes.meanMs, 1)} ms each (${round(lanes.meanWaitMs, 1)} ms from request sent to first response byte)`);
+  console.log(`CPU s of Chromium while planning: ${JSON.stringify(figures.cpu_plan_s)}`);
   console.log(`CPU s until uploaded: ${JSON.stringify(figures.cpu_until_uploaded_s)}`);
   console.log(`CPU s whole send:     ${JSON.stringify(figures.cpu_whole_send_s)}`);
   if (profileFile) {
