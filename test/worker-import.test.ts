@@ -99,26 +99,30 @@ test('without BEELDPOORT_PACS the instances land as Part 10 files under data/pac
   }
 });
 
-test('a transfer is imported file by file while its upload is still running', async (t) => {
-  const { specs, portal } = await setUp(t);
-  const pacs = await startStorescp();
-  t.after(() => pacs.stop());
-  const link = await portal.createLink({ purpose: 'transfer' });
-  const shipment = await createTestShipment(portal.url, link.token, specs);
-  const half = Math.ceil(specs.length / 2);
-  for (let i = 0; i < half; i++) await shipment.uploadFile(i);
+// Small files of a transfer wait for C-STORE in memory; with no memory for that they take the staging-file path.
+for (const [where, memoryStageBytes] of [['in memory', undefined], ['through staging files', 0]] as const) {
+  test(`a transfer is imported file by file while its upload is still running (plaintext ${where})`, async (t) => {
+    const { specs, portal } = await setUp(t);
+    const pacs = await startStorescp();
+    t.after(() => pacs.stop());
+    const link = await portal.createLink({ purpose: 'transfer' });
+    const shipment = await createTestShipment(portal.url, link.token, specs);
+    const half = Math.ceil(specs.length / 2);
+    for (let i = 0; i < half; i++) await shipment.uploadFile(i);
 
-  const worker = await startWorker(workerConfig(portal, pacs), { idlePollMs: 100, policy: { pollMs: 100 } });
-  t.after(() => worker.stop());
-  const stores = portal.portal.ctx.stores.shipments;
-  await waitUntil(async () => stores.files(shipment.shipmentId).filter((f) => f.outcome === 'stored').length === half, {
-    what: 'the uploaded half stored', timeoutMs: 60_000,
+    const policy = { pollMs: 100, ...(memoryStageBytes === undefined ? {} : { memoryStageBytes }) };
+    const worker = await startWorker(workerConfig(portal, pacs), { idlePollMs: 100, policy });
+    t.after(() => worker.stop());
+    const stores = portal.portal.ctx.stores.shipments;
+    await waitUntil(async () => stores.files(shipment.shipmentId).filter((f) => f.outcome === 'stored').length === half, {
+      what: 'the uploaded half stored', timeoutMs: 60_000,
+    });
+    assert.equal(stores.get(shipment.shipmentId)!.state, 'uploading', 'stored while the sender is still uploading');
+    assert.equal((await pacs.files()).length, half);
+
+    await shipment.uploadAll();
+    const { shipment: row } = await waitForShipment(portal, shipment.shipmentId);
+    assert.equal(row.state, 'imported');
+    assertByteIdentical(await pacs.files(), specs);
   });
-  assert.equal(stores.get(shipment.shipmentId)!.state, 'uploading', 'stored while the sender is still uploading');
-  assert.equal((await pacs.files()).length, half);
-
-  await shipment.uploadAll();
-  const { shipment: row } = await waitForShipment(portal, shipment.shipmentId);
-  assert.equal(row.state, 'imported');
-  assertByteIdentical(await pacs.files(), specs);
-});
+}

@@ -15,6 +15,7 @@ import type { Destination, DestinationSession } from './destination.ts';
 import type { Ledger } from './ledger.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { finalState, statementsBody } from './outcome.ts';
+import { discardPlaintext } from './plaintext.ts';
 import { planFiles } from './plan-files.ts';
 import type { FinalState, Lease, PortalClient } from './portal-client.ts';
 import { isPortalOutage, type PortalRetryPolicy } from './portal-retry.ts';
@@ -45,7 +46,13 @@ export interface ImportPolicy {
   readonly storesInFlight: number;
   /** Bytes of instances held in memory for C-STORE at once (default 256 MiB; one larger instance goes alone). */
   readonly storeMemoryBytes: number;
-  /** How often to ask the portal for newly complete files while an upload runs (default 2 s). */
+  /**
+   * Plaintext of an urgent shipment held in memory instead of staging files, at most (default 64 MiB): a file whose
+   * size is within its share (this divided by `downloads`, as each waits in memory until stored). Larger files, and
+   * every file of a gated (non-urgent) shipment, wait in staging files.
+   */
+  readonly memoryStageBytes: number;
+  /** How often to ask the portal for newly complete files while an upload runs and the worker has caught up (default 1 s). */
   readonly pollMs: number;
   /** Give the lease back when no file completed for this long (default 2 min). */
   readonly uploadIdleMs: number;
@@ -225,11 +232,12 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
       }
       reports.soon();
     };
+    const inMemory = memoryRule(lease.urgent, policy);
     if (lease.urgent) {
-      await stageAll({ ...run, files: todo, deps, onStaged: store, onRejected: () => reports.soon() });
+      await stageAll({ ...run, files: todo, inMemory, deps, onStaged: store, onRejected: () => reports.soon() });
     } else {
       const staged: StagedFile[] = [];
-      await stageAll({ ...run, files: todo, deps, onStaged: async (s) => void staged.push(s) });
+      await stageAll({ ...run, files: todo, inMemory, deps, onStaged: async (s) => void staged.push(s) });
       const tampered = ledger.files(id).filter((r) => r.code === 'E_DECRYPT');
       if (tampered.length > 0) {
         deps.log.error({ shipmentId: id, files: tampered.map((r) => r.fileId) }, 'file(s) failed authentication: whole shipment rejected, nothing stored');
@@ -250,6 +258,16 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
   return { outcome: 'finished', ...final };
 }
 
+/**
+ * Which files of an urgent shipment wait for C-STORE in memory: a file is stored right after it validates and holds
+ * its download slot until then, so at most `downloads` wait at once, each within its share of memoryStageBytes. A
+ * gated shipment holds every file until all are authenticated: those always go to staging files.
+ */
+export function memoryRule(urgent: boolean, policy: Pick<ImportPolicy, 'memoryStageBytes' | 'downloads'>): (file: ManifestFile) => boolean {
+  const share = urgent ? policy.memoryStageBytes / Math.max(1, policy.downloads) : -1;
+  return (file) => file.size <= share;
+}
+
 function contextsOf(files: readonly ManifestFile[]) {
   const seen = new Map<string, { sopClassUid: string; transferSyntaxUid: string }>();
   for (const { dicom } of files) seen.set(`${dicom.sopClassUid}|${dicom.transferSyntaxUid}`, { sopClassUid: dicom.sopClassUid, transferSyntaxUid: dicom.transferSyntaxUid });
@@ -266,7 +284,8 @@ async function storeOne(session: DestinationSession, staged: StagedFile, id: str
   // then the plaintext goes: a crash in between leaves a staged file the next run deletes.
   if (result.outcome === 'failed') deps.ledger.record(id, fileId, 'failed', { ...details, code: result.code ?? 'E_STORE_FAILED' });
   else deps.ledger.record(id, fileId, result.outcome, details);
-  await rm(staged.path, { force: true });
+  await discardPlaintext(staged.plaintext);
+  deps.log.debug({ shipmentId: id, fileId, outcome: result.outcome }, 'instance stored');
 }
 
 /** Runs `task` over `items`, at most `limit` at once; the first failure stops new starts and is rethrown after all settle. */

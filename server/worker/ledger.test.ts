@@ -14,10 +14,15 @@ test('a terminal state is final, the ledger survives reopening, and only termina
   assert.equal(ledger.record('s1', 'f1', 'validated', { sopInstanceUid: '1.2.3' }), true);
   ledger.markReported('s1', ['f1']);
   assert.equal(ledger.file('s1', 'f1')?.reported, false, 'a non-terminal row is not reported');
+  assert.deepEqual(ledger.unreported('s1'), [], 'a non-terminal row is not due for a report');
   assert.equal(ledger.record('s1', 'f1', 'stored', { dimseStatus: 0 }), true);
+  assert.equal(ledger.record('s1', 'f2', 'rejected', { code: 'E_NOT_DICOM' }), true);
+  assert.equal(ledger.record('s2', 'f1', 'stored'), true);
+  assert.deepEqual(ledger.unreported('s1').map((r) => r.fileId), ['f1', 'f2'], 'terminal rows of this shipment only');
   assert.equal(ledger.record('s1', 'f1', 'failed', { code: 'E_X' }), false, 'stored is never overwritten');
   assert.equal(ledger.record('s1', 'f1', 'validated'), false);
   ledger.markReported('s1', ['f1']);
+  assert.deepEqual(ledger.unreported('s1').map((r) => r.fileId), ['f2']);
   ledger.close();
 
   const reopened = openLedger(file);

@@ -5,11 +5,11 @@
  * ones that passed. Transient trouble (portal unreachable, upload stalled, stop requested) stops the whole run with
  * an error after the files in progress have settled, so the caller can release the lease cleanly.
  */
-import { rm } from 'node:fs/promises';
 import { FormatError, type ManifestFile } from '../../shared/format/index.ts';
 import type { ImportDeps } from './import-shipment.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
-import type { Lease } from './portal-client.ts';
+import { discardPlaintext, type Plaintext } from './plaintext.ts';
+import type { Lease, PortalFile } from './portal-client.ts';
 import { backoffMs, isPortalOutage, pause } from './portal-retry.ts';
 import { stageFile } from './stage-file.ts';
 import { identityDifferences, type ValidatedInstance } from './validate/validate-part10.ts';
@@ -17,7 +17,7 @@ import { WorkerError } from './worker-error.ts';
 
 export interface StagedFile {
   readonly file: ManifestFile;
-  readonly path: string;
+  readonly plaintext: Plaintext;
   readonly instance: ValidatedInstance;
 }
 
@@ -28,6 +28,8 @@ export interface StageAllRequest {
   readonly keeper: LeaseKeeper;
   readonly signal: AbortSignal;
   readonly files: readonly ManifestFile[];
+  /** Whether a file's plaintext waits in memory rather than in a staging file (the caller's memory bound). */
+  readonly inMemory: (file: ManifestFile) => boolean;
   readonly deps: ImportDeps;
   readonly onStaged: (staged: StagedFile) => Promise<void>;
   /** Told after each rejection (to report it soon). */
@@ -44,12 +46,12 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
     deps.ledger.record(id, file.fileId, 'rejected', { code, reason, sopInstanceUid: file.dicom.sopInstanceUid });
     request.onRejected?.();
   };
-  deps.ledger.record(id, file.fileId, 'received');
-  let staged: string | undefined;
+  const inMemory = request.inMemory(file);
+  let plaintext: Plaintext | undefined;
   let firstFailure: number | undefined;
-  for (let attempt = 1; staged === undefined; attempt++) {
+  for (let attempt = 1; plaintext === undefined; attempt++) {
     try {
-      staged = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, dir: request.dir, signal });
+      plaintext = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, dir: request.dir, inMemory, signal });
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       if ((error instanceof FormatError || error instanceof WorkerError) && FILE_FAULTS.has(code)) {
@@ -64,20 +66,27 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
       await pause(backoffMs(attempt - 1, deps.policy.portalRetry), signal);
     }
   }
-  deps.ledger.record(id, file.fileId, 'decrypted');
+  // No ledger commit for "downloaded" or "decrypted": a state short of terminal is redone from the ciphertext after a
+  // restart whatever it says, so those commits bought nothing and cost one SQLite transaction each per file.
   let instance: ValidatedInstance;
   try {
-    instance = await deps.validator.validate(staged);
+    if (plaintext.kind === 'memory') {
+      const validated = await deps.validator.validateBytes(plaintext.bytes);
+      plaintext = { kind: 'memory', bytes: validated.bytes };
+      instance = validated.instance;
+    } else {
+      instance = await deps.validator.validate(plaintext.path);
+    }
     const differences = identityDifferences(instance, file.dicom);
     if (differences.length > 0) throw new WorkerError('E_IDENTITY_MISMATCH', differences.join('; '));
   } catch (error) {
-    await rm(staged, { force: true });
+    await discardPlaintext(plaintext);
     if (!(error instanceof WorkerError)) throw error;
     deps.log.warn({ shipmentId: id, fileId: file.fileId, code: error.code }, 'file rejected');
     return void reject(error.code, error.message);
   }
   deps.ledger.record(id, file.fileId, 'validated', { sopInstanceUid: instance.sopInstanceUid });
-  await request.onStaged({ file, path: staged, instance });
+  await request.onStaged({ file, plaintext, instance });
 }
 
 export async function stageAll(request: StageAllRequest): Promise<void> {
@@ -86,10 +95,22 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: unknown;
   let lastProgress = Date.now();
+  // The set of complete files is rebuilt only when a heartbeat brought a new list, not on every loop turn: rebuilding
+  // it per finished file made the loop quadratic in the shipment's file count.
+  let seen: readonly PortalFile[] | undefined;
+  let complete = new Set<string>();
+  const startable = () => {
+    const files = keeper.files();
+    if (files !== seen) {
+      seen = files;
+      complete = new Set(files.filter((f) => f.complete).map((f) => f.fileId));
+    }
+    for (const fileId of waiting.keys()) if (complete.has(fileId)) return true;
+    return false;
+  };
   while ((waiting.size > 0 && failure === undefined) || running.size > 0) {
     if (signal.aborted && failure === undefined) failure = new WorkerError('E_STOPPING', String(signal.reason ?? ''));
-    if (failure === undefined) {
-      const complete = new Set(keeper.files().filter((f) => f.complete).map((f) => f.fileId));
+    if (failure === undefined && startable()) {
       for (const file of waiting.values()) {
         if (running.size >= deps.policy.downloads) break;
         if (!complete.has(file.fileId)) continue;
@@ -113,8 +134,13 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
     if (Date.now() - lastProgress > deps.policy.uploadIdleMs) {
       throw new WorkerError('E_UPLOAD_INCOMPLETE', `${waiting.size} file(s) not complete on the portal`);
     }
-    await pause(deps.policy.pollMs, signal);
+    // Ask the portal at once: while the worker was busy the sender has usually completed more files. Only when that
+    // brings nothing new is there a pause, so a worker behind the upload never sleeps and one caught up asks every
+    // pollMs.
     await keeper.refresh();
+    if (startable()) continue;
+    deps.log.debug({ shipmentId: request.lease.shipmentId, waiting: waiting.size }, 'caught up with the upload; waiting for files to complete');
+    await pause(deps.policy.pollMs, signal);
   }
   if (failure !== undefined) throw failure;
 }

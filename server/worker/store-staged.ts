@@ -1,12 +1,12 @@
 /**
- * Stores one validated, staged instance: reads it (one instance in memory at a time per call), sends the dataset
- * bytes after the file meta group unchanged, and keeps retrying while the destination reports a retriable failure
+ * Stores one validated, staged instance: reads it when it waits in a staging file (one instance in memory at a time
+ * per call), sends the dataset bytes after the file meta group unchanged, and keeps retrying while the destination reports a retriable failure
  * (PACS down, association rejected, A7xx, outcome unknown), with capped exponential backoff, for at most
  * `windowMs`. Then it throws E_PACS_UNAVAILABLE so the caller gives the lease back: a transient outage never turns
  * into a failed import (reliability W4, W6). A permanent refusal comes back as the result.
  */
-import { readFile } from 'node:fs/promises';
 import type { DestinationSession, StoreResult } from './destination.ts';
+import { plaintextBytes, type Plaintext } from './plaintext.ts';
 import type { ValidatedInstance } from './validate/validate-part10.ts';
 import { WorkerError } from './worker-error.ts';
 
@@ -35,11 +35,11 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function storeStaged(
   session: DestinationSession,
-  staged: { readonly path: string; readonly instance: ValidatedInstance },
+  staged: { readonly plaintext: Plaintext; readonly instance: ValidatedInstance },
   policy: StoreRetryPolicy,
   signal?: AbortSignal,
 ): Promise<StoreResult> {
-  const bytes = await readFile(staged.path);
+  const bytes = await plaintextBytes(staged.plaintext);
   const { instance } = staged;
   const dataset = new Uint8Array(bytes.buffer, bytes.byteOffset + instance.datasetOffset, bytes.byteLength - instance.datasetOffset);
   const started = Date.now();

@@ -141,3 +141,19 @@ test('the validation thread validates staged files and survives a file over its 
   await assert.rejects(strict.validate(big), { code: 'E_DICOM_PARSE_LIMIT' });
   assert.equal((await validator.validate(good)).studyInstanceUid, ids.studyInstanceUid);
 });
+
+test('the validation thread validates files held in memory: the buffer goes there and comes back, not copied', async (t) => {
+  const validator = createValidator();
+  const small = createValidator({ maxBytes: 100 });
+  t.after(() => Promise.all([validator.close(), small.close()]));
+  const original = part10().bytes;
+  const sent = original.slice();
+  const { instance, bytes } = await validator.validateBytes(sent);
+  assert.equal(instance.sopInstanceUid, ids.sopInstanceUid);
+  assert.equal(sent.byteLength, 0, 'moved to the thread: the caller cannot touch it meanwhile');
+  assert.deepEqual(bytes, original, 'the same octets come back');
+  await assert.rejects(validator.validateBytes(original.slice(0, 300)), { code: 'E_DICOM_TRUNCATED' });
+  await assert.rejects(small.validateBytes(original.slice()), { code: 'E_DICOM_TOO_LARGE' });
+  await assert.rejects(validator.validateBytes(original.subarray(1)), RangeError, 'only a whole buffer can be moved');
+  assert.equal((await validator.validateBytes(original.slice())).instance.studyInstanceUid, ids.studyInstanceUid);
+});

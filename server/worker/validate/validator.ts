@@ -17,11 +17,18 @@ export interface ValidatorOptions {
 }
 
 export interface Validator {
+  /** Validates a staged file (the thread reads it). */
   validate(path: string): Promise<ValidatedInstance>;
+  /**
+   * Validates a file held in memory. Its buffer is moved to the thread and back, not copied: `bytes` must be a whole
+   * ArrayBuffer of its own, is unusable afterwards, and the same octets come back as `bytes` in the answer.
+   */
+  validateBytes(bytes: Uint8Array): Promise<{ instance: ValidatedInstance; bytes: Uint8Array }>;
   close(): Promise<void>;
 }
 
-type Reply = { id: number; ok: true; result: ValidatedInstance } | { id: number; ok: false; code: WorkerCode; message: string };
+type Reply = { id: number; ok: true; result: ValidatedInstance; bytes?: Uint8Array } | { id: number; ok: false; code: WorkerCode; message: string };
+type Input = { path: string } | { bytes: Uint8Array };
 
 interface Thread {
   readonly worker: Worker;
@@ -60,7 +67,11 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
     return created;
   };
 
-  const run = async (path: string): Promise<ValidatedInstance> => {
+  const run = async (input: Input): Promise<Reply & { ok: true }> => {
+    if ('bytes' in input) {
+      if (input.bytes.byteLength > maxBytes) throw new WorkerError('E_DICOM_TOO_LARGE', `${input.bytes.byteLength} bytes, limit ${maxBytes}`);
+      if (input.bytes.byteOffset !== 0 || input.bytes.byteLength !== input.bytes.buffer.byteLength) throw new RangeError('validateBytes needs a whole ArrayBuffer');
+    }
     thread ??= spawn();
     const current = thread;
     await current.ready;
@@ -77,21 +88,27 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
         fn(v);
       };
       current.pending = { id, resolve: done(resolve), reject: done(reject) };
-      current.worker.postMessage({ id, path, maxBytes });
+      if ('bytes' in input) current.worker.postMessage({ id, bytes: input.bytes, maxBytes }, [input.bytes.buffer as ArrayBuffer]);
+      else current.worker.postMessage({ id, path: input.path, maxBytes });
     });
     if (!reply.ok) {
       const error = new WorkerError(reply.code);
       error.message = reply.message; // already "<meaning of code>: <detail>", made in the thread
       throw error;
     }
-    return reply.result;
+    return reply;
+  };
+  const queued = (input: Input) => {
+    const result = queue.then(() => run(input));
+    queue = result.catch(() => undefined);
+    return result;
   };
 
   return {
-    validate(path) {
-      const result = queue.then(() => run(path));
-      queue = result.catch(() => undefined);
-      return result;
+    validate: async (path) => (await queued({ path })).result,
+    async validateBytes(bytes) {
+      const reply = await queued({ bytes });
+      return { instance: reply.result, bytes: reply.bytes! };
     },
     async close() {
       const current = thread;
