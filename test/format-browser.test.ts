@@ -28,3 +28,17 @@ test('golden vectors pass in headless Chromium with its own WebCrypto, identical
   assert.deepEqual(inBrowser.results.map((r) => r.name), inNode.map((r) => r.name));
   assert.ok(inBrowser.results.length >= 16);
 });
+
+test("golden vectors pass in headless Chromium with the sender page's engine (HKDF in TypeScript)", async (t) => {
+  const bundle = await bundleForBrowser(fileURLToPath(new URL('./format-browser-engine.support.ts', import.meta.url)), 'pageEngine');
+  const server = await servePage({ '/': '<!doctype html><title>engine</title><script src="/engine.js"></script>', '/engine.js': bundle });
+  t.after(() => server.close());
+  const chromium = await launchChromium();
+  t.after(() => chromium.close());
+  const page = await chromium.newPage();
+  await page.goto(`${server.origin}/`);
+  const results = await page.evaluate(() => (globalThis as unknown as { pageEngine: { runWithPageEngine(): Promise<VectorResult[]> } }).pageEngine.runWithPageEngine());
+  assert.deepEqual(chromium.errors, []);
+  assert.deepEqual(results.filter((r) => !r.ok), []);
+  assert.deepEqual(results.map((r) => r.name), (await runGoldenVectors()).map((r) => r.name));
+});

@@ -20,6 +20,7 @@ import type { Inventory, ScanOutput } from './inventory-model.ts';
 import { selectedInstances, selectionTotals, shipmentSummary } from './inventory-model.ts';
 import { resumeKey } from './local-resume-store.ts';
 import type { SenderI18n } from './messages.ts';
+import { pageAesGcm } from './page-aes-gcm.ts';
 import type { PickedFile } from './pick-files.ts';
 import type { ReceiptFacts } from './receipt-view.ts';
 import type { UploadView } from './upload-view.ts';
@@ -98,6 +99,7 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
           api,
           transport,
           concurrency: CONCURRENCY + PREPARED_AHEAD,
+          engine: pageAesGcm,
           onProgress: (progress) => view.progress(progress),
           onNotice: () => view.status(i18n.t('retrying'), true),
         });
