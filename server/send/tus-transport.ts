@@ -6,8 +6,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { DefaultHttpStack, DetailedError, Upload } from 'tus-js-client';
+import { DetailedError, Upload } from 'tus-js-client';
 import type { UploadJob, UploadTransport } from '../../shared/send/index.ts';
+import { createNodeHttpStack, partsBody } from './node-http-stack.ts';
 
 export interface TusTransportOptions {
   /** Bytes per PATCH (default 8 MiB): large enough for throughput, small enough to bound memory. */
@@ -22,10 +23,10 @@ export function createTusTransport(options: TusTransportOptions = {}): UploadTra
   // noDelay: a request's last segment goes out at once instead of waiting on Nagle for the previous ACK (pitfalls.md,
   // DICOM section: the same effect cost DCMTK 20x). On loopback the difference is within the noise here.
   const agents = { http: new http.Agent({ keepAlive: true, noDelay: true }), https: new https.Agent({ keepAlive: true, noDelay: true }) };
+  const httpStack = createNodeHttpStack({ agents });
   return {
     upload(job) {
       return new Promise<void>((resolve, reject) => {
-        const agent = job.endpoint.startsWith('https:') ? agents.https : agents.http;
         const upload = new Upload(Buffer.alloc(0), {
           endpoint: job.endpoint,
           uploadUrl: job.uploadUrl ?? null,
@@ -38,7 +39,7 @@ export function createTusTransport(options: TusTransportOptions = {}): UploadTra
           storeFingerprintForResuming: false,
           removeFingerprintOnSuccess: false,
           retryDelays: options.retryDelays ?? [500, 1000, 3000],
-          httpStack: new DefaultHttpStack({ agent }),
+          httpStack,
           fileReader: { openFile: async () => ciphertextFileSource(job) },
           onBeforeRequest: (request) => {
             request.setHeader('Authorization', `Bearer ${job.token}`);
@@ -71,16 +72,20 @@ export function createTusTransport(options: TusTransportOptions = {}): UploadTra
   };
 }
 
-/** tus-js-client's FileSource over the deterministic ciphertext; a Node chunk must carry `.size` (pitfalls.md). */
+/**
+ * tus-js-client's FileSource over the deterministic ciphertext. A chunk is the encryptor's pieces as they are
+ * (readParts, when the source has it), which only our HTTP stack (node-http-stack.ts) sends: tus-js-client reads
+ * nothing of a chunk but its `.size` (pitfalls.md) and hands it to the stack's send().
+ */
 function ciphertextFileSource(job: UploadJob) {
-  const size = job.source.size;
+  const { source } = job;
+  const size = source.size;
   return {
     size,
     async slice(start: number, end: number) {
-      const bytes = await job.source.read(start, Math.min(end, size));
-      const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) as Buffer & { size: number };
-      value.size = value.length;
-      return { value, done: end >= size };
+      end = Math.min(end, size);
+      const parts = source.readParts ? await source.readParts(start, end) : [await source.read(start, end)];
+      return { value: partsBody(parts), done: end >= size };
     },
     close() {},
   };

@@ -30,6 +30,11 @@
 export interface CiphertextSource {
   readonly size: number;
   read(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * The same octets as read(start, end), as consecutive pieces not yet copied together (shared/format's
+   * FileEncryptor has it); a transport that can send pieces saves that copy. Absent on a plain source.
+   */
+  readParts?(start: number, end: number): Promise<Uint8Array[]>;
 }
 
 export interface UploadJob {
