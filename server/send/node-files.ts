@@ -45,17 +45,20 @@ export async function listFolderFiles(folder: string): Promise<FolderListing> {
   return { files, ignored };
 }
 
-/** One file as a PlainFile; each read opens, reads exactly [start, end) and closes (no descriptor is held). */
+/**
+ * One file as a PlainFile; each read opens, reads exactly [start, end) and closes (no descriptor is held). Into the
+ * caller's scratch buffer when one is given (shared/format/scratch-pool.ts), else into new memory.
+ */
 export function folderFile(absolutePath: string, relativePath: string, size: number): FolderFile {
   return {
     path: relativePath,
     absolutePath,
     size,
-    async read(start, end) {
+    async read(start, end, into) {
       end = Math.min(end, size);
       const length = Math.max(0, end - start);
       // Not zero-filled: every byte is overwritten below, or the read fails.
-      const buffer = Buffer.allocUnsafe(length);
+      const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
       const handle = await open(absolutePath, 'r');
       try {
         let done = 0;

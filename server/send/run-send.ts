@@ -5,7 +5,7 @@
  * The shared pipeline (shared/send/) does the work; this file only talks to the person at the terminal.
  */
 import { nodeAesGcm } from '../crypto/node-aes-gcm.ts';
-import { keyFingerprint, type JWK, type Statements } from '../../shared/format/index.ts';
+import { keyFingerprint, ScratchPool, type JWK, type Statements } from '../../shared/format/index.ts';
 import {
   checkStatements,
   createSenderApi,
@@ -75,7 +75,9 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
   const key = resumeKey(link.linkId, options.folder);
   const resume = await loadResume(store, key, out);
   out.write(`Preparing: checksums of ${scan.instances.length} files…\n`);
-  const plan = await planShipment({ link, instances: scan.instances, summary: scan.summary, statements, resume, createHash: nodeSha256 });
+  // One pool for the whole send: checksums, then the chunks being sealed, read into the same few buffers.
+  const scratch = new ScratchPool();
+  const plan = await planShipment({ link, instances: scan.instances, summary: scan.summary, statements, resume, createHash: nodeSha256, scratch });
   if (resume && !plan.resumed) out.write('The files differ from the interrupted send: starting a new shipment.\n');
   await store.save(key, plan.state);
   out.write(`Shipment reference: ${plan.shipmentId}${plan.resumed ? ' (resuming)' : ''}\n`);
@@ -86,6 +88,7 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
     transport: createTusTransport({ chunkSize: options.chunkSize }),
     concurrency: options.concurrency,
     engine: nodeAesGcm,
+    scratch,
     onProgress: (progress) => display.update(progress),
     onNotice: (message) => display.note(message),
     signal: options.signal,

@@ -10,18 +10,27 @@ import { FormatError } from './errors.ts';
 import { deriveFileKeys } from './file-keys.ts';
 import { HEADER_LENGTH, RECORD_SIZE, assertPlainSize, assertRecordSize, ciphertextSize, recordCount } from './layout.ts';
 import { RECORD_OVERHEAD, deriveRecordKeys, encodeHeader, recordNonce, sealRecord, type RecordKeys } from './rfc8188.ts';
+import type { ScratchPool } from './scratch-pool.ts';
 
 export interface FileEncryptorOptions {
   readonly secret: Uint8Array;
   readonly shipmentId: string;
   readonly fileId: string;
   readonly plainSize: number;
-  /** Plaintext octets [start, end); must return exactly end - start octets. */
-  readPlain(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * Plaintext octets [start, end); must return exactly end - start octets. With `into` (a scratch buffer of at least
+   * end - start octets) the source may fill and return `into.subarray(0, end - start)` instead of new memory.
+   */
+  readPlain(start: number, end: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Bulk cipher; WebCrypto unless the Node side injects a faster one. */
   readonly engine?: AesGcmEngine;
   /** RFC 8188 rs; tests use small records, production the default. */
   readonly recordSize?: number;
+  /**
+   * Where to take the plaintext buffer of each read from and give it back to once the records are sealed (Node: the
+   * sender's pool; see scratch-pool.ts for why). Without it every read gets new memory from readPlain.
+   */
+  readonly scratch?: Pick<ScratchPool, 'take' | 'give'>;
 }
 
 export interface FileEncryptor {
@@ -80,7 +89,8 @@ export async function createFileEncryptor(options: FileEncryptorOptions): Promis
     const last = Math.floor((end - 1 - HEADER_LENGTH) / rs);
     const plainStart = first * dataSize;
     const plainEnd = Math.min((last + 1) * dataSize, plainSize);
-    const plain = plainEnd > plainStart ? await readPlain(plainStart, plainEnd) : new Uint8Array(0);
+    const scratch = plainEnd > plainStart ? options.scratch?.take(plainEnd - plainStart) : undefined;
+    const plain = plainEnd > plainStart ? await readPlain(plainStart, plainEnd, scratch) : new Uint8Array(0);
     if (!(plain instanceof Uint8Array) || plain.length !== plainEnd - plainStart) {
       // Sealing different data under the same nonce would leak both plaintexts' XOR: stop instead.
       throw new FormatError('E_SOURCE', `plaintext source returned ${plain?.length} octets for [${plainStart}, ${plainEnd})`);
@@ -92,6 +102,9 @@ export async function createFileEncryptor(options: FileEncryptorOptions): Promis
       sealing.push(sealAt(keys, seq, plain, from, to, seq === records - 1));
     }
     const sealed = await Promise.all(sealing);
+    // Every record is sealed into memory of its own (AesGcmEngine.seal returns new octets): the plaintext is no
+    // longer read, so its buffer can serve the next read. After a failure it is not given back (see scratch-pool.ts).
+    if (scratch) options.scratch!.give(scratch);
     for (const [i, record] of sealed.entries()) {
       const recordAt = HEADER_LENGTH + (first + i) * rs;
       parts.push(record.subarray(Math.max(start, recordAt) - recordAt, Math.min(end, recordAt + record.length) - recordAt));

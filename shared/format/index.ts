@@ -8,6 +8,7 @@ export type { EnvelopeContents } from './envelope.ts';
 export { validateManifest, MANIFEST_LIMITS } from './validate-manifest.ts';
 export { ciphertextSize, RECORD_SIZE, RECORD_DATA_SIZE } from './layout.ts';
 export { createFileEncryptor } from './file-encryptor.ts';
+export { ScratchPool } from './scratch-pool.ts';
 export type { FileEncryptor, FileEncryptorOptions } from './file-encryptor.ts';
 export { decryptFile } from './file-decryptor.ts';
 export type { FileDecryptOptions } from './file-decryptor.ts';

@@ -6,7 +6,7 @@
  * identical. Refuses a consultation without the consent statement here, before anything is uploaded.
  */
 import { ciphertextSize, newShipmentSecret, sealEnvelope, validateManifest } from '../format/index.ts';
-import type { DicomIdentity, JWK, Manifest, ShipmentSummary, Statements } from '../format/index.ts';
+import type { DicomIdentity, JWK, Manifest, ScratchPool, ShipmentSummary, Statements } from '../format/index.ts';
 import { runBounded } from './retry.ts';
 import { base64UrlDecode, base64UrlEncode, randomId, type ResumeFile, type ResumeState } from './resume-state.ts';
 import { SendError } from './send-error.ts';
@@ -18,7 +18,11 @@ export interface PlainFile {
   /** Relative path on the CD, '/'-separated. */
   readonly path: string;
   readonly size: number;
-  read(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * Octets [start, end). `into`, when given, is a scratch buffer of at least end - start octets that the reader may
+   * fill and return a view of (the Node reader does; a browser File cannot and returns new memory).
+   */
+  read(start: number, end: number, into?: Uint8Array): Promise<Uint8Array>;
 }
 
 /** One DICOM instance to send: the file and the identity the scanner read from its header. */
@@ -38,6 +42,8 @@ export interface PlanInput {
   readonly resume?: ResumeState;
   /** A faster incremental SHA-256 (Node: node:crypto); default WebCrypto / the built-in one. */
   readonly createHash?: HashFactory;
+  /** Buffers to read the files into while hashing (Node; see shared/format/scratch-pool.ts). */
+  readonly scratch?: ScratchPool;
   /** Files hashed at once (default 4). */
   readonly concurrency?: number;
   onHashed?(filesDone: number, filesTotal: number): void;
@@ -91,7 +97,7 @@ export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {
   const hashes = new Array<string>(input.instances.length);
   let hashed = 0;
   await runBounded(input.instances, input.concurrency ?? 4, async (instance, index) => {
-    hashes[index] = await sha256Hex(instance.file, input.createHash);
+    hashes[index] = await sha256Hex(instance.file, input.createHash, input.scratch);
     input.onHashed?.(++hashed, input.instances.length);
   });
 

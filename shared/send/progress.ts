@@ -23,6 +23,9 @@ export class ProgressTracker {
   private readonly doneFiles = new Set<string>();
   private readonly samples: Array<{ at: number; bytes: number }> = [];
   private readonly sizes: ReadonlyMap<string, number>;
+  private readonly bytesTotal: number;
+  /** The sum of perFile, kept as it changes: progress is reported several times per file, on CDs of thousands. */
+  private bytesDone = 0;
 
   /** `files`: every file of the shipment with its ciphertext size and the bytes the portal already holds. */
   constructor(
@@ -30,28 +33,28 @@ export class ProgressTracker {
     private readonly now: () => number = Date.now,
   ) {
     this.sizes = new Map(files.map((file) => [file.fileId, file.size]));
+    this.bytesTotal = 0;
+    for (const size of this.sizes.values()) this.bytesTotal += size;
     for (const file of files) {
-      this.perFile.set(file.fileId, file.complete ? file.size : file.received);
+      this.setBytes(file.fileId, file.complete ? file.size : file.received);
       if (file.complete) this.doneFiles.add(file.fileId);
     }
   }
 
   /** Bytes of this file sent or held so far (tus reports absolute offsets; a retry may report less again). */
   fileBytes(fileId: string, bytes: number): void {
-    this.perFile.set(fileId, Math.min(bytes, this.sizes.get(fileId) ?? bytes));
+    this.setBytes(fileId, Math.min(bytes, this.sizes.get(fileId) ?? bytes));
     this.sample();
   }
 
   fileDone(fileId: string): void {
-    this.perFile.set(fileId, this.sizes.get(fileId) ?? 0);
+    this.setBytes(fileId, this.sizes.get(fileId) ?? 0);
     this.doneFiles.add(fileId);
     this.sample();
   }
 
   snapshot(): SendProgress {
-    const bytesDone = this.total();
-    let bytesTotal = 0;
-    for (const size of this.sizes.values()) bytesTotal += size;
+    const { bytesDone, bytesTotal } = this;
     const rate = this.rate();
     return {
       bytesDone,
@@ -63,15 +66,14 @@ export class ProgressTracker {
     };
   }
 
-  private total(): number {
-    let sum = 0;
-    for (const bytes of this.perFile.values()) sum += bytes;
-    return sum;
+  private setBytes(fileId: string, bytes: number): void {
+    this.bytesDone += bytes - (this.perFile.get(fileId) ?? 0);
+    this.perFile.set(fileId, bytes);
   }
 
   private sample(): void {
     const at = this.now();
-    this.samples.push({ at, bytes: this.total() });
+    this.samples.push({ at, bytes: this.bytesDone });
     while (this.samples.length > 2 && this.samples[0]!.at < at - RATE_WINDOW_MS) this.samples.shift();
   }
 

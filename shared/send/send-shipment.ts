@@ -5,7 +5,7 @@
  * for its upload URL again; a link problem (expired, revoked, quota) stops everything at once. Completion is what
  * the PORTAL confirms (GET /api/sender/shipments/:id), not what tus callbacks said (tus-js-client #557).
  */
-import { createFileEncryptor, type AesGcmEngine } from '../format/index.ts';
+import { createFileEncryptor, type AesGcmEngine, type ScratchPool } from '../format/index.ts';
 import type { PlannedFile, ShipmentPlan } from './plan-shipment.ts';
 import { ProgressTracker, type SendProgress } from './progress.ts';
 import { retryDelay, runBounded, sleep } from './retry.ts';
@@ -22,6 +22,8 @@ export interface SendOptions {
   readonly attemptsPerFile?: number;
   /** Bulk AES-GCM for the encryptor (Node may inject node:crypto); default WebCrypto. */
   readonly engine?: AesGcmEngine;
+  /** Buffers for the plaintext of each chunk while it is sealed (Node; see shared/format/scratch-pool.ts). */
+  readonly scratch?: ScratchPool;
   onProgress?(progress: SendProgress): void;
   /** Human-readable happenings: a retry, a resumed shipment. */
   onNotice?(message: string): void;
@@ -105,8 +107,9 @@ async function uploadWithRetry(
     shipmentId: plan.shipmentId,
     fileId: file.fileId,
     plainSize: file.plainSize,
-    readPlain: (start, end) => file.plain.read(start, end),
+    readPlain: (start, end, into) => file.plain.read(start, end, into),
     ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.scratch ? { scratch: options.scratch } : {}),
   });
   let uploadUrl = firstUrl;
   for (let attempt = 1; ; attempt++) {

@@ -4,6 +4,7 @@
  * beyond it, keeping memory bounded for multi-frame files of hundreds of MB. A caller may inject a faster
  * incremental hash (the Node sender passes node:crypto's) through `createHash`.
  */
+import type { ScratchPool } from '../format/index.ts';
 import { SendError } from './send-error.ts';
 
 /** An incremental hash: feed bytes in order, then take the 32-byte digest once. */
@@ -123,27 +124,32 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
-/** A readable range source: a Node file, a browser File, or bytes in memory. */
+/** A readable range source: a Node file, a browser File, or bytes in memory (`into`: see PlainFile.read). */
 export interface ByteSource {
   readonly size: number;
-  read(start: number, end: number): Promise<Uint8Array>;
+  read(start: number, end: number, into?: Uint8Array): Promise<Uint8Array>;
 }
 
-/** Lowercase hex SHA-256 of the whole source, with bounded memory (see the file comment). */
-export async function sha256Hex(source: ByteSource, createHash?: HashFactory): Promise<string> {
+/**
+ * Lowercase hex SHA-256 of the whole source, with bounded memory (see the file comment). With `scratch` (and an
+ * incremental hash, which has consumed each piece when update() returns) every read goes into one pooled buffer.
+ */
+export async function sha256Hex(source: ByteSource, createHash?: HashFactory, scratch?: Pick<ScratchPool, 'take' | 'give'>): Promise<string> {
   if (!createHash && source.size <= ONE_SHOT_LIMIT) {
     const bytes = await readExactly(source, 0, source.size);
     return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)));
   }
   const hash = (createHash ?? (() => new Sha256()))();
+  const buffer = scratch?.take(Math.min(source.size, HASH_READ_SIZE));
   for (let start = 0; start < source.size; start += HASH_READ_SIZE) {
-    hash.update(await readExactly(source, start, Math.min(source.size, start + HASH_READ_SIZE)));
+    hash.update(await readExactly(source, start, Math.min(source.size, start + HASH_READ_SIZE), buffer));
   }
+  if (buffer) scratch!.give(buffer);
   return toHex(await hash.digest());
 }
 
-async function readExactly(source: ByteSource, start: number, end: number): Promise<Uint8Array> {
-  const bytes = await source.read(start, end);
+async function readExactly(source: ByteSource, start: number, end: number, into?: Uint8Array): Promise<Uint8Array> {
+  const bytes = await source.read(start, end, into);
   if (bytes.length !== end - start) {
     throw new SendError('E_SEND_FILE_CHANGED', `a file returned ${bytes.length} bytes for ${start}-${end}: it changed while being sent`);
   }
