@@ -2,6 +2,23 @@
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
+/**
+ * Number formatters by locale and fraction digits. `toLocaleString(locale, options)` builds a new Intl.NumberFormat
+ * on every call (ECMA-402 §15.5.1), a fraction of a millisecond each; the upload view formats five numbers per
+ * redraw while the page is busy encrypting, so the formatters are kept. Same output by definition.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string, fractionDigits?: number): Intl.NumberFormat {
+  const key = `${locale}|${fractionDigits ?? ''}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, fractionDigits === undefined ? {} : { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
 /** 1 234 567 → "1,2 MB" (decimal units, as operating systems show CD sizes). */
 export function formatBytes(bytes: number, locale: string): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '–';
@@ -12,7 +29,7 @@ export function formatBytes(bytes: number, locale: string): string {
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${UNITS[unit]}`;
+  return `${numberFormat(locale, digits).format(value)} ${UNITS[unit]}`;
 }
 
 /** Bytes per second → "12,3 MB/s". */
@@ -32,7 +49,7 @@ export function formatDuration(seconds: number): string {
 }
 
 export function formatNumber(value: number, locale: string): string {
-  return value.toLocaleString(locale);
+  return numberFormat(locale).format(value);
 }
 
 /** ISO timestamp → "29 november 2026 14:03" in the page language. */
