@@ -56,6 +56,25 @@ test('a body of parts arrives whole, in order, with its Content-Length; headers 
   assert.deepEqual(progress, [100004], 'progress reports every octet once handed to the socket');
 });
 
+test('a large body goes out part by part as the socket drains: all of it, in order, progress rising to its size', async (t) => {
+  const { received, url, stack } = await server(t, (_req, res, body) => {
+    res.writeHead(204, { 'Upload-Offset': String(body.length) });
+    res.end();
+  });
+  // 3 MiB in 65,536-octet records plus a 21-octet header, as the encryptor hands a big chunk over.
+  const parts = [new Uint8Array(21).fill(1), ...Array.from({ length: 48 }, (_, i) => new Uint8Array(65536).fill(i + 2))];
+  const request = stack.createRequest('PATCH', `${url}/abc`);
+  const progress: number[] = [];
+  request.setProgressHandler((bytes) => progress.push(bytes));
+  const response = await request.send(partsBody(parts));
+  const size = 21 + 48 * 65536;
+  assert.equal(response.getHeader('Upload-Offset'), String(size));
+  assert.ok(received[0]!.body.equals(Buffer.concat(parts)), 'the parts, in order');
+  assert.equal(progress.at(-1), size);
+  assert.ok(progress.length > 1, `progress reported along the way (${progress.length} reports)`);
+  assert.ok(progress.every((bytes, i) => i === 0 || bytes >= progress[i - 1]!), 'never backwards');
+});
+
 test('a bodiless request (HEAD) and a plain buffer body work on the same keep-alive stack', async (t) => {
   const { received, url, stack } = await server(t, (req, res) => {
     res.writeHead(req.method === 'HEAD' ? 200 : 204, { 'Upload-Offset': '7' });

@@ -5,7 +5,8 @@
  * how the bytes reach the socket differs from its DefaultHttpStack, which cost the sender per file:
  * - DefaultHttpStack writes a body in slices of the request's high-water mark (16 KiB on Node 20), a send() each;
  * - a body has to be one buffer, so every chunk's records were first copied together (garbage the size of the CD).
- * Here every part is queued before the socket is attached, and node:http flushes them in one corked writev.
+ * Here a small body's parts are all queued before the socket is attached, and node:http flushes them in one corked
+ * writev; a large body goes out part by part (RFC 8188 records of 64 KiB), paced by the socket.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -88,13 +89,16 @@ class NodeRequest implements HttpRequest {
         response.on('close', () => response.complete || reject(new Error('the portal\'s answer was cut off')));
         response.on('end', () => resolve(new NodeResponse(response, Buffer.concat(chunks).toString('utf8'))));
       });
-      // Every body octet handed to the kernel: the most a progress report can claim before the answer (tus-js-client
-      // reports the server's Upload-Offset after it).
-      if (size > 0) request.once('finish', () => this.progress(size));
-      // Queued, not yet written: node:http holds them until the socket is attached, then writes them corked (one
-      // writev). The parts are already in memory, so ignoring write()'s backpressure signal buffers nothing more.
-      for (const part of parts) if (part.length > 0) request.write(part);
-      request.end();
+      if (size <= QUEUE_WHOLE_BODY) {
+        // Queued, not yet written: node:http holds them until the socket is attached, then writes them corked (one
+        // writev). The parts are already in memory, so ignoring write()'s backpressure signal buffers nothing more.
+        // Progress: every octet handed to the kernel (tus-js-client reports the portal's Upload-Offset after it).
+        if (size > 0) request.once('finish', () => this.progress(size));
+        for (const part of parts) if (part.length > 0) request.write(part);
+        request.end();
+      } else {
+        writePaced(request, parts, this.progress);
+      }
     });
   }
 
@@ -106,6 +110,32 @@ class NodeRequest implements HttpRequest {
   getUnderlyingObject(): unknown {
     return this.request;
   }
+}
+
+/**
+ * A body up to this size is queued whole (one writev: a CD is mostly files of a few hundred KB); a larger one, a
+ * multi-frame file's chunk of megabytes, goes out part by part as the socket drains, so that progress moves on a
+ * slow line instead of jumping a whole chunk at a time.
+ */
+const QUEUE_WHOLE_BODY = 1024 * 1024;
+
+function writePaced(request: http.ClientRequest, parts: readonly Uint8Array[], progress: (bytesSent: number) => void): void {
+  let next = 0;
+  let sent = 0;
+  const writeMore = (): void => {
+    while (next < parts.length) {
+      const part = parts[next++]!;
+      sent += part.length;
+      if (!request.write(part)) {
+        progress(sent);
+        request.once('drain', writeMore);
+        return;
+      }
+    }
+    request.once('finish', () => progress(sent));
+    request.end();
+  };
+  writeMore();
 }
 
 class NodeResponse implements HttpResponse {
