@@ -5,13 +5,14 @@
 // With PROFILE=1 it also records a CDP CPU profile of the page's main thread from Send to the receipt and prints the
 // busiest functions. BENCH_CD=cd-175 uses the quarter-size CD (default cd-700).
 // Not a test and not a ratio benchmark: a tool for finding the next cost to cut. The last line is one JSON object.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium } from '../../test/helpers/chromium.ts';
 import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
 import { cachedCd } from './support/cached-cd.ts';
+import { chromiumCpu } from './support/chromium-cpu.ts';
 import { summariseCpuProfile } from './support/cpu-profile-summary.ts';
 import { BIN, CACHE } from './support/paths.ts';
 import { procCpuSeconds, run, type Proc } from './support/process-sampler.ts';
@@ -24,41 +25,6 @@ const CDS = {
 } as const;
 const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof CDS;
 const profiling = process.env.PROFILE === '1';
-
-/** CPU seconds of every Chromium process descending from this one, summed per --type (the browser process: 'browser'). */
-function chromiumCpu(): Map<string, number> {
-  const parents = new Map<number, number>();
-  const comm = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
-      comm.set(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
-    return false;
-  };
-  const byType = new Map<string, number>();
-  for (const [pid, name] of comm) {
-    if (!name.startsWith('chrom') || !descends(pid)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
-      const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1];
-      const key = sub ? `${type}:${sub.split('.').at(-2) ?? sub}` : type;
-      byType.set(key, (byType.get(key) ?? 0) + procCpuSeconds(pid));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return byType;
-}
 
 const cd = await cachedCd(cdName, CDS[cdName]);
 const build = await run(process.execPath, ['scripts/build-client.mjs'], process.env).done;

@@ -6,7 +6,9 @@
 //       and C-STORE by `beeldpoort worker` into the same kind of storescp.
 // Prints the medians, the ratio b/a (target <= 2.0), the time the page took to scan the CD, the page's peak JS heap
 // (CDP Performance.getMetrics, sampled every 250 ms) on the full CD and on a quarter-size CD (it must stay bounded,
-// not grow with the CD), and the peak RSS of portal and worker. A script, not a test. The last line is one JSON object.
+// not grow with the CD), the peak RSS of portal and worker, and the CPU seconds of Chromium (all its processes),
+// portal and worker from Send to "imported" (steadier than wall time on a shared machine; on 2 cores their sum
+// bounds the wall time). A script, not a test. The last line is one JSON object.
 // Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
 import type { Page } from 'playwright-core';
 import type { TestCd } from '../../server/test-cd/make-test-cd.ts';
@@ -15,8 +17,9 @@ import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
 import { cachedCd } from './support/cached-cd.ts';
+import { chromiumCpuTotal } from './support/chromium-cpu.ts';
 import { BIN } from './support/paths.ts';
-import { run, type Proc } from './support/process-sampler.ts';
+import { procCpuSeconds, run, type Proc } from './support/process-sampler.ts';
 import { median, round } from './support/stats.ts';
 import { expectAllStored, storescuSeconds } from './support/storescu-reference.ts';
 
@@ -31,6 +34,10 @@ interface BrowserRun {
   longestTaskMs: number;
   portalRssMb: number;
   workerRssMb: number;
+  /** CPU seconds from Send to "imported": all Chromium processes, the portal, the worker. */
+  chromiumCpuS: number;
+  portalCpuS: number;
+  workerCpuS: number;
 }
 
 /** Samples the page's JS heap (main thread) through CDP until stopped; returns the peak in MB. */
@@ -87,10 +94,14 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     await page.setInputFiles('#pick-folder', cd.root);
     await page.waitForSelector('#purpose:not([hidden])', { timeout: 300_000 });
     const scanSeconds = (performance.now() - scanStart) / 1000;
+    const cpuBefore = { chromium: chromiumCpuTotal(), portal: procCpuSeconds(portal.pid), worker: procCpuSeconds(worker.pid) };
     const start = performance.now();
     await page.click('#send');
     await page.waitForFunction(() => ['imported', 'imported-with-failures', 'failed'].includes(document.getElementById('receipt-state')?.dataset.state ?? ''), null, { timeout: 900_000, polling: 50 });
     const seconds = (performance.now() - start) / 1000;
+    const chromiumCpuS = chromiumCpuTotal() - cpuBefore.chromium;
+    const portalCpuS = procCpuSeconds(portal.pid) - cpuBefore.portal;
+    const workerCpuS = procCpuSeconds(worker.pid) - cpuBefore.worker;
     const state = await page.evaluate(() => document.getElementById('receipt-state')?.dataset.state);
     if (state !== 'imported') throw new Error(`the page ended with ${state}: ${chromium.errors.join('\n')}`);
     const peakHeapMb = await heap.stop();
@@ -98,7 +109,7 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     await expectAllStored(cd, scp, 'browser');
     await worker.stop();
     await portal.stop();
-    return { seconds, scanSeconds, peakHeapMb, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb() };
+    return { seconds, scanSeconds, peakHeapMb, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb(), chromiumCpuS, portalCpuS, workerCpuS };
   } finally {
     await heap?.stop();
     await chromium.close();
@@ -122,7 +133,7 @@ async function main(): Promise<void> {
     console.log(`run ${i} (a) storescu        ${round(a.at(-1)!)} s`);
     b.push(await browser(cd));
     const last = b.at(-1)!;
-    console.log(`run ${i} (b) browser page    ${round(last.seconds)} s (scan ${round(last.scanSeconds)} s, peak JS heap ${last.peakHeapMb} MB, longest main-thread task ${last.longestTaskMs} ms, portal ${last.portalRssMb} MB, worker ${last.workerRssMb} MB RSS)`);
+    console.log(`run ${i} (b) browser page    ${round(last.seconds)} s (scan ${round(last.scanSeconds)} s, peak JS heap ${last.peakHeapMb} MB, longest main-thread task ${last.longestTaskMs} ms, portal ${last.portalRssMb} MB, worker ${last.workerRssMb} MB RSS; CPU s Chromium ${round(last.chromiumCpuS)}, portal ${round(last.portalCpuS)}, worker ${round(last.workerCpuS)})`);
   }
   const small = await cachedCd('cd-175', { studies: 1, series: 6, images: IMAGES, rows: 512, seed: 'bench-small' });
   const quarter = await browser(small);
@@ -142,6 +153,7 @@ async function main(): Promise<void> {
     longest_main_thread_task_ms: Math.max(...b.map((r) => r.longestTaskMs)),
     portal_peak_rss_mb: Math.max(...b.map((r) => r.portalRssMb)),
     worker_peak_rss_mb: Math.max(...b.map((r) => r.workerRssMb)),
+    cpu_s: { chromium: round(median(b.map((r) => r.chromiumCpuS))), portal: round(median(b.map((r) => r.portalCpuS))), worker: round(median(b.map((r) => r.workerCpuS))) },
   };
   console.log(`medians: (a) ${figures.a_storescu_s} s  (b) ${figures.b_browser_s} s;  b/a ${figures.ratio_b_a} (target <= 2.0)`);
   console.log(JSON.stringify(figures));
