@@ -4,24 +4,14 @@
  * namingFunction returns the reserved id (and refuses any request the guard did not pass), onUploadCreate
  * pins the metadata to ids and records the upload, onUploadFinish fsyncs and records completion.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
 import { Server } from '@tus/server';
-import { FileStore } from '@tus/file-store';
 import type { PortalContext } from '../context.ts';
 import { errorBody, PortalError } from '../errors.ts';
 import { recordFileComplete, uploadPath } from '../shipments/shipments.ts';
+import { UploadFileStore } from './upload-file-store.ts';
 import { grants, type UploadGrant } from './upload-guard.ts';
-
-/**
- * FileStore creates its directory asynchronously from the constructor and THROWS from the callback on failure
- * (an uncaught exception). We create the directory synchronously before constructing it instead.
- */
-class PreparedFileStore extends FileStore {}
-// (a private method in its typings, hence defineProperty rather than an override)
-Object.defineProperty(PreparedFileStore.prototype, 'checkOrCreateDirectory', { value: () => {} });
 
 type TusRequest = Parameters<NonNullable<ConstructorParameters<typeof Server>[0]['namingFunction']>>[0];
 
@@ -37,16 +27,6 @@ function grantOf(req: TusRequest): UploadGrant {
   return grant;
 }
 
-/** fsync(2) through the thread pool: the event loop keeps serving the other uploads while the disk flushes. */
-async function fsyncPath(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** tus status codes that @tus/server produces itself, mapped onto our stable codes. */
 const TUS_STATUS_CODES: Record<number, PortalError['code']> = {
   400: 'E_BAD_REQUEST', 403: 'E_FORBIDDEN', 404: 'E_UPLOAD_NOT_FOUND', 409: 'E_TUS_OFFSET', 410: 'E_UPLOAD_NOT_FOUND',
@@ -54,10 +34,9 @@ const TUS_STATUS_CODES: Record<number, PortalError['code']> = {
 };
 
 export function createTusServer(ctx: PortalContext): Server {
-  mkdirSync(ctx.uploadDir, { recursive: true, mode: 0o700 });
-  // No expirationPeriodInMilliseconds: the stock expiry also deletes COMPLETED uploads (their sidecar offset
-  // stays 0); abandoned uploads are removed by our own sweeper instead.
-  const datastore = new PreparedFileStore({ directory: ctx.uploadDir });
+  // No expiration period: the stock expiry also deletes COMPLETED uploads (their sidecar offset stays 0);
+  // abandoned uploads are removed by our own sweeper instead.
+  const datastore = new UploadFileStore(ctx.uploadDir);
   return new Server({
     path: '/uploads',
     datastore,
@@ -99,8 +78,7 @@ export function createTusServer(ctx: PortalContext): Server {
       // it when a power loss rolled back its relaxed record. All three before the record and the 204 (tus 1.0:
       // the offset is then final); concurrently and off the event loop, so one journal commit can serve them and
       // the other uploads go on meanwhile.
-      const data = uploadPath(ctx, upload.id);
-      await Promise.all([fsyncPath(data), fsyncPath(`${data}.json`), fsyncPath(path.dirname(data))]);
+      await datastore.syncUpload(upload.id);
       // Checked again after the awaits, with nothing in between and the record: a POST replacing this upload
       // may have come in meanwhile, and then these bytes are no longer the file's.
       if (!ctx.stores.shipments.fileByUpload(upload.id)) throw tusError('E_UPLOAD_NOT_FOUND', 'this upload was replaced by a newer one');

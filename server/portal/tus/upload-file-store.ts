@@ -1,0 +1,101 @@
+/**
+ * @tus/file-store's FileStore (same files: `<id>` holds the bytes, its size is the offset; `<id>.json` is the
+ * sidecar, JSON of the Upload, which names shipment and file for the reconciler) with the per-file waste taken
+ * out, since the portal receives a CD as ~1,300 small uploads:
+ * - no mkdir per upload, and the two new files of an upload are created without thread-pool round trips; the
+ *   directory is made once, synchronously, before the store exists (the stock constructor
+ *   makes it asynchronously and THROWS from the callback on failure: an uncaught exception);
+ * - a body is written straight from the request stream on one descriptor, the chunks already buffered gathered
+ *   into one writev, instead of a Transform and a WriteStream per request;
+ * - syncUpload() makes an upload durable: data, sidecar and directory fsynced concurrently, so one journal commit
+ *   serves all three (sequential syncs would cost a commit each: ~3-9 ms on this disk, per file).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { FileStore } from '@tus/file-store';
+import { ERRORS, type Upload } from '@tus/server';
+
+/** Chunks already buffered (64 KiB each from the socket) are gathered into writes of up to this size or count. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+const WRITE_BATCH_BUFFERS = 64;
+
+/** Upload ids are flat names (the guard reserves 32 hex digits); anything else never reaches the disk. */
+const UPLOAD_ID = /^[A-Za-z0-9_-]+$/;
+
+/** fsync(2) through the thread pool: the event loop keeps serving the other uploads while the disk flushes. */
+async function fsyncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class UploadFileStore extends FileStore {
+  constructor(directory: string) {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    super({ directory });
+  }
+
+  #file(id: string): string {
+    if (!UPLOAD_ID.test(id)) throw ERRORS.FILE_NOT_FOUND;
+    return path.join(this.directory, id);
+  }
+
+  /**
+   * The empty data file and the sidecar (the stock store's content: JSON of the Upload before its storage is set);
+   * the directory exists and upload ids are flat: no mkdir. Written synchronously: creating two tiny NEW files
+   * takes microseconds of the event loop, where fs/promises' open, write and close cost ~150 us of CPU per file
+   * in thread-pool round trips (measured here); 'wx' never truncates an existing upload.
+   */
+  override async create(upload: Upload): Promise<Upload> {
+    const file = this.#file(upload.id);
+    writeFileSync(file, '', { flag: 'wx' });
+    writeFileSync(`${file}.json`, JSON.stringify(upload), { flag: 'wx' });
+    upload.storage = { type: 'file', path: file };
+    return upload;
+  }
+
+  /** Appends the body at `offset` and returns the new offset; bytes that arrived before a client went away are kept. */
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const handle = await open(this.#file(id), 'r+');
+    let position = offset;
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async () => {
+      if (batched === 0) return;
+      const buffers = batch;
+      batch = [];
+      batched = 0;
+      position += (await handle.writev(buffers, position)).bytesWritten;
+    };
+    try {
+      for await (const chunk of readable as AsyncIterable<Buffer>) {
+        batch.push(chunk);
+        batched += chunk.length;
+        // Nothing more buffered: write now, so bytes received are on disk while the client pauses (a HEAD taking
+        // over a stalled PATCH sees them). Chunks that arrive while a write is in flight go out together next.
+        if (readable.readableLength === 0 || batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_BUFFERS) await flush();
+      }
+      await flush();
+      return position;
+    } catch {
+      throw ERRORS.FILE_WRITE_ERROR;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Data, sidecar and their directory entries on disk, concurrently (one journal commit can serve all three). */
+  async syncUpload(id: string): Promise<void> {
+    const file = this.#file(id);
+    await Promise.all([fsyncPath(file), fsyncPath(`${file}.json`), fsyncPath(this.directory)]);
+  }
+}
+
+// The stock constructor's asynchronous mkdir gives way to the synchronous one in ours (a private method in its
+// typings, hence defineProperty rather than an override).
+Object.defineProperty(UploadFileStore.prototype, 'checkOrCreateDirectory', { value: () => {} });
