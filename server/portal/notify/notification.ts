@@ -39,12 +39,11 @@ const FINAL = new Set(['imported', 'imported-with-failures', 'failed']);
  * consultation waits for a receiver to verify the consent (nothing is imported until someone acts, so someone must
  * be told), and the final one. A finished shipment calls only for the final event.
  */
-export function eventsFor(facts: NotificationFacts): NotificationEvent[] {
-  const { state } = facts.shipment;
+export function eventsFor(facts: { state: string; allFilesComplete: boolean }): NotificationEvent[] {
+  const { state } = facts;
   if (state === 'failed') return ['shipment.failed'];
   if (FINAL.has(state)) return ['shipment.imported'];
-  const complete = facts.files.length === facts.shipment.fileCount && facts.files.every((f) => f.completedAt !== null);
-  return [...(complete ? ['shipment.received' as const] : []), ...(state === 'held' ? ['shipment.held' as const] : [])];
+  return [...(facts.allFilesComplete ? ['shipment.received' as const] : []), ...(state === 'held' ? ['shipment.held' as const] : [])];
 }
 
 export function buildNotification(facts: NotificationFacts, event: NotificationEvent, dashboardUrl: string, now: number): Notification {

@@ -60,14 +60,20 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
 
   async function check(shipmentId: string): Promise<void> {
     if (closed) return;
-    const shipment = ctx.stores.shipments.get(shipmentId);
+    // Every uploaded or reported file is a change: which events are due is decided from the shipment's small
+    // columns and one index seek; its file rows are read only when a notification is actually sent (reading them
+    // on every change made a CD quadratic).
+    const shipment = ctx.stores.shipments.head(shipmentId);
     if (!shipment) return;
+    // A shipment that finished without the earlier notices having gone out gets only the final one.
+    const due = eventsFor({ state: shipment.state, allFilesComplete: ctx.stores.shipments.allFilesComplete(shipmentId) })
+      .flatMap((event) => channels.map((channel) => ({ event, channel })))
+      .filter(({ event, channel }) => (failures.get(`${shipmentId}\n${event}\n${channel}`) ?? 0) < MAX_FAILURES && !sent(shipmentId, event, channel));
+    if (due.length === 0) return;
     const files = ctx.stores.shipments.files(shipmentId);
     const facts = { shipment, senderName: ctx.stores.links.get(shipment.linkId)?.senderName ?? '', files };
-    // A shipment that finished without the earlier notices having gone out gets only the final one.
-    for (const event of eventsFor(facts)) for (const channel of channels) {
+    for (const { event, channel } of due) {
       const key = `${shipmentId}\n${event}\n${channel}`;
-      if ((failures.get(key) ?? 0) >= MAX_FAILURES || sent(shipmentId, event, channel)) continue;
       const notification = buildNotification(facts, event, dashboardUrl, ctx.now());
       const object = { type: 'shipment', id: shipmentId };
       try {
