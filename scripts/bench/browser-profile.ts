@@ -3,7 +3,8 @@
 // phases (scan, hash and plan, upload, import), the CPU seconds of each Chromium process type (browser, renderer,
 // network service...), of portal and of worker during the send, and the page's longest main-thread task.
 // With PROFILE=1 it also records a CDP CPU profile of the page's main thread from Send to the receipt and prints the
-// busiest functions. BENCH_CD=cd-175 uses the quarter-size CD (default cd-700).
+// busiest functions (with CLIENT_MINIFY=0 the page is bundled unminified, so they have names). BENCH_CD=cd-175 uses
+// the quarter-size CD (default cd-700).
 // Not a test and not a ratio benchmark: a tool for finding the next cost to cut. The last line is one JSON object.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
