@@ -75,12 +75,14 @@ try {
   // mean duration (request sent to response end), from Resource Timing.
   const lanes = await page.evaluate(() => {
     const uploads = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.name.includes('/uploads'));
-    if (uploads.length === 0) return { requests: 0, meanInFlight: 0, meanMs: 0, meanWaitMs: 0 };
+    if (uploads.length === 0) return { requests: 0, meanInFlight: 0, meanMs: 0, meanWaitMs: 0, newConnections: 0 };
     const first = Math.min(...uploads.map((entry) => entry.startTime));
     const last = Math.max(...uploads.map((entry) => entry.responseEnd));
     const busy = uploads.reduce((sum, entry) => sum + (entry.responseEnd - entry.startTime), 0);
     const waiting = uploads.reduce((sum, entry) => sum + (entry.responseStart - entry.requestStart), 0);
-    return { requests: uploads.length, meanInFlight: busy / (last - first), meanMs: busy / uploads.length, meanWaitMs: waiting / uploads.length };
+    // A request that had to open its TCP connection (keep-alive should make these a handful).
+    const newConnections = uploads.filter((entry) => entry.connectEnd > entry.connectStart).length;
+    return { requests: uploads.length, meanInFlight: busy / (last - first), meanMs: busy / uploads.length, meanWaitMs: waiting / uploads.length, newConnections };
   });
   const portalUploaded = procCpuSeconds(bench.portal.pid);
   const workerUploaded = procCpuSeconds(worker.pid);
@@ -124,12 +126,13 @@ try {
     },
     longest_main_thread_task_ms: longestTaskMs,
     upload_requests: lanes.requests,
+    upload_requests_opening_a_connection: lanes.newConnections,
     mean_requests_in_flight: round(lanes.meanInFlight),
     mean_request_ms: round(lanes.meanMs, 1),
     mean_request_to_first_response_byte_ms: round(lanes.meanWaitMs, 1),
   };
   console.log(`send ${figures.send_s} s: scan ${figures.phases_s.scan} (before Send), plan ${figures.phases_s.plan}, upload ${figures.phases_s.upload}, import after upload ${figures.phases_s.import_after_upload}`);
-  console.log(`upload requests: ${lanes.requests}, ${round(lanes.meanInFlight)} in flight on average, ${round(lanes.meanMs, 1)} ms each (${round(lanes.meanWaitMs, 1)} ms from request sent to first response byte)`);
+  console.log(`upload requests: ${lanes.requests} (${lanes.newConnections} opened a connection), ${round(lanes.meanInFlight)} in flight on average, ${round(lanes.meanMs, 1)} ms each (${round(lanes.meanWaitMs, 1)} ms from request sent to first response byte)`);
   console.log(`CPU s of Chromium while planning: ${JSON.stringify(figures.cpu_plan_s)}`);
   console.log(`CPU s until uploaded: ${JSON.stringify(figures.cpu_until_uploaded_s)}`);
   console.log(`CPU s whole send:     ${JSON.stringify(figures.cpu_whole_send_s)}`);
