@@ -1,7 +1,8 @@
 /**
  * The browser sender survives what happens to clerks (issue 7 tests, reliability U1/U13): the portal process is
  * SIGKILLed and restarted in the middle of an upload and the page carries on by itself; the tab is reloaded mid-
- * upload and selecting the same CD again continues the same shipment without re-sending completed files. Chromium's
+ * upload and selecting the same CD again continues the same shipment without re-sending completed files; Pause
+ * stops every upload (also the files waiting with a chunk already encrypted) until Resume. Chromium's
  * upload is throttled through CDP so "mid-upload" is a real state, not a race. Every instance must reach storescp
  * byte-identical in the end.
  */
@@ -50,7 +51,7 @@ before(async () => {
   const setup = await startRestartablePortal(`${temp.dir}/data`);
   portalUrl = setup.url;
   port = Number(new URL(portalUrl).port);
-  for (let i = 0; i < 2; i++) links.push(await createLink(setup.current().portal.ctx, { purpose: 'transfer', senderName: 'Ziekenhuis Oost' }, { kind: 'cli', id: 'test' }));
+  for (let i = 0; i < 3; i++) links.push(await createLink(setup.current().portal.ctx, { purpose: 'transfer', senderName: 'Ziekenhuis Oost' }, { kind: 'cli', id: 'test' }));
   await setup.stop();
   await startPortalProcess();
   pacs = await startStorescp();
@@ -151,5 +152,45 @@ test('a reload mid-upload, then the same CD again: the same shipment continues a
   assert.equal(await page.textContent('[data-testid="reference"]'), shipmentId, 'the same shipment continued');
   assert.deepEqual(created.filter((fileId) => completed.includes(fileId)), [], 'no completed file was uploaded again');
   assert.ok(created.length <= total - completed.length, `${created.length} new uploads for ${total - completed.length} unfinished files`);
+  assertByteIdentical(await pacs.files(), specsOf(cd));
+});
+
+test('Pause stops every upload, queued files included, until Resume; then everything arrives', async () => {
+  const link = links[2]!;
+  await pacs.stop();
+  pacs = await startStorescp();
+  await worker!.stop();
+  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+
+  const page = await openLink(chromium, link.url);
+  await throttle(page, 1_000_000);
+  await selectCd(page, cd.root);
+  const started: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/uploads')) started.push(`${request.method()} ${request.url()}`);
+  });
+  await page.click('#send');
+  let shipmentId: string | undefined;
+  await waitUntil(async () => {
+    shipmentId ??= await storedShipmentId(page);
+    if (!shipmentId) return false;
+    const status = await senderStatus(portalUrl, link.token, shipmentId).catch(() => undefined);
+    return (status?.files.filter((file) => file.complete).length ?? 0) >= 2;
+  }, { timeoutMs: 60_000, what: 'some files complete' });
+
+  await page.click('#pause');
+  await page.waitForFunction(() => /Paused|Gepauzeerd/.test(document.getElementById('upload-status')?.textContent ?? ''), null, { timeout: 10_000 });
+  const before = await senderStatus(portalUrl, link.token, shipmentId!);
+  assert.ok(before.files.some((file) => !file.complete), 'paused mid-upload');
+  // While paused nothing may start: not the files that were on the wire, not those waiting with a prefetched chunk.
+  const startedBeforePause = started.length;
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  assert.deepEqual(started.slice(startedBeforePause), [], 'no upload request while paused');
+  const during = await senderStatus(portalUrl, link.token, shipmentId!);
+  assert.equal(during.files.filter((file) => file.complete).length, before.files.filter((file) => file.complete).length);
+
+  await page.click('#pause'); // now labelled Resume
+  await waitForReceiptState(page, ['imported'], 120_000);
+  assert.equal(await page.textContent('[data-testid="reference"]'), shipmentId);
   assertByteIdentical(await pacs.files(), specsOf(cd));
 });
