@@ -72,6 +72,11 @@ test('progress counts resumed files as done and derives rate and time left from 
   assert.equal(snap.bytesDone, 3000);
   assert.equal(snap.bytesPerSecond, 1000);
   assert.equal(snap.secondsLeft, 1);
+  tracker.fileBytes('b', 700); // a retry starts lower again: the running total follows
+  assert.equal(tracker.snapshot().bytesDone, 1700);
+  tracker.fileBytes('b', 9999); // never more than the file
+  assert.equal(tracker.snapshot().bytesDone, 4000);
+  tracker.fileBytes('b', 2000);
   tracker.fileDone('b');
   assert.equal(tracker.snapshot().filesDone, 2);
   assert.equal(tracker.snapshot().bytesDone, 4000);
