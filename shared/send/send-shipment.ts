@@ -53,9 +53,12 @@ export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Pr
   try {
     await api.createShipment({ shipmentId: plan.shipmentId, envelope: plan.envelope, files: plan.files.map(({ fileId, size }) => ({ fileId, size })) });
     let status = await api.shipment(plan.shipmentId);
+    // By file id: a CD has thousands of files, and a find() per file over the portal's list is quadratic.
+    const portalFiles = (answer: ShipmentStatus) => new Map(answer.files.map((file) => [file.fileId, file]));
+    const firstHeld = portalFiles(status);
     const tracker = new ProgressTracker(
       plan.files.map((file) => {
-        const held = status.files.find((candidate) => candidate.fileId === file.fileId);
+        const held = firstHeld.get(file.fileId);
         return { fileId: file.fileId, size: file.size, received: held?.received ?? 0, complete: held?.complete ?? false };
       }),
     );
@@ -64,7 +67,8 @@ export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Pr
     options.onProgress?.(tracker.snapshot());
 
     for (let round = 1; ; round++) {
-      const missing = plan.files.filter((file) => !status.files.find((held) => held.fileId === file.fileId)?.complete);
+      const held = portalFiles(status);
+      const missing = plan.files.filter((file) => !held.get(file.fileId)?.complete);
       if (missing.length === 0) break;
       if (round > CONFIRM_ROUNDS) {
         throw new SendError('E_SEND_INCOMPLETE', `the portal does not confirm ${missing.length} file(s) complete after the upload`);
