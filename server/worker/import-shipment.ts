@@ -237,7 +237,12 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
       await stageAll({ ...run, files: todo, inMemory, deps, onStaged: store, onRejected: () => reports.soon() });
     } else {
       const staged: StagedFile[] = [];
-      await stageAll({ ...run, files: todo, inMemory, deps, onStaged: async (s) => void staged.push(s) });
+      const wait = async (s: StagedFile) => {
+        // Recorded for a file that waits for the gate; an urgent file goes straight on to its terminal state.
+        ledger.record(id, s.file.fileId, 'validated', { sopInstanceUid: s.instance.sopInstanceUid });
+        staged.push(s);
+      };
+      await stageAll({ ...run, files: todo, inMemory, deps, onStaged: wait });
       const tampered = ledger.files(id).filter((r) => r.code === 'E_DECRYPT');
       if (tampered.length > 0) {
         deps.log.error({ shipmentId: id, files: tampered.map((r) => r.fileId) }, 'file(s) failed authentication: whole shipment rejected, nothing stored');

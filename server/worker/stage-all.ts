@@ -1,7 +1,7 @@
 /**
  * The first half of an import: every file to import is staged as soon as the portal has it complete (a transfer
  * may still be uploading: the lease keeper's heartbeats show newly complete files), authenticated, hashed and
- * validated, each step in the ledger. Files that fail are rejected with their code right here; `onStaged` gets the
+ * validated. Files that fail are rejected with their code right here (in the ledger); `onStaged` gets the
  * ones that passed. Transient trouble (portal unreachable, upload stalled, stop requested) stops the whole run with
  * an error after the files in progress have settled, so the caller can release the lease cleanly.
  */
@@ -66,8 +66,9 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
       await pause(backoffMs(attempt - 1, deps.policy.portalRetry), signal);
     }
   }
-  // No ledger commit for "downloaded" or "decrypted": a state short of terminal is redone from the ciphertext after a
-  // restart whatever it says, so those commits bought nothing and cost one SQLite transaction each per file.
+  // No ledger commit for "downloaded" or "decrypted" (nor here for "validated": the caller records it for a file that
+  // waits): a state short of terminal is redone from the ciphertext after a restart whatever it says, so those
+  // commits bought nothing and cost one SQLite transaction each per file.
   let instance: ValidatedInstance;
   try {
     if (plaintext.kind === 'memory') {
@@ -85,7 +86,6 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
     deps.log.warn({ shipmentId: id, fileId: file.fileId, code: error.code }, 'file rejected');
     return void reject(error.code, error.message);
   }
-  deps.ledger.record(id, file.fileId, 'validated', { sopInstanceUid: instance.sopInstanceUid });
   await request.onStaged({ file, plaintext, instance });
 }
 
