@@ -3,8 +3,8 @@
  * sidecar, JSON of the Upload, which names shipment and file for the reconciler) with the per-file waste taken
  * out, since the portal receives a CD as ~1,300 small uploads:
  * - no mkdir per upload, and the two new files of an upload are created without thread-pool round trips; the
- *   directory is made once, synchronously, before the store exists (the stock constructor
- *   makes it asynchronously and THROWS from the callback on failure: an uncaught exception);
+ *   directory is made once, synchronously, before the store exists (the stock constructor makes it asynchronously
+ *   and THROWS from the callback on failure: an uncaught exception);
  * - a body is written straight from the request stream on one descriptor, the chunks already buffered gathered
  *   into one writev, instead of a Transform and a WriteStream per request;
  * - syncUpload() makes an upload durable: data, sidecar and directory fsynced concurrently, so one journal commit
