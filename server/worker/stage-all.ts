@@ -36,6 +36,9 @@ export interface StageAllRequest {
   readonly onRejected?: () => void;
 }
 
+/** The shortest interval between two heartbeats asked for newly complete files. */
+const REFRESH_MS = 250;
+
 /** Rejections that belong to the file (the sender's bytes), not to the moment. */
 const FILE_FAULTS = new Set(['E_DECRYPT', 'E_HASH_MISMATCH', 'E_SIZE_MISMATCH', 'E_FILE_NOT_DECLARED']);
 
@@ -95,6 +98,7 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: unknown;
   let lastProgress = Date.now();
+  let lastRefresh = 0;
   // The set of complete files is rebuilt only when a heartbeat brought a new list, not on every loop turn: rebuilding
   // it per finished file made the loop quadratic in the shipment's file count.
   let seen: readonly PortalFile[] | undefined;
@@ -134,9 +138,13 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
     if (Date.now() - lastProgress > deps.policy.uploadIdleMs) {
       throw new WorkerError('E_UPLOAD_INCOMPLETE', `${waiting.size} file(s) not complete on the portal`);
     }
-    // Ask the portal at once: while the worker was busy the sender has usually completed more files. Only when that
-    // brings nothing new is there a pause, so a worker behind the upload never sleeps and one caught up asks every
-    // pollMs.
+    // Ask the portal now: while the worker was busy the sender has usually completed more files. Only when that
+    // brings nothing new is there a pause of pollMs, so a worker behind the upload does not sleep. A heartbeat is a
+    // write on the portal and lists every file, so a worker that keeps pace with the upload asks at most every
+    // REFRESH_MS, not once per file.
+    const soonest = lastRefresh + Math.min(REFRESH_MS, deps.policy.pollMs) - Date.now();
+    if (soonest > 0) await pause(soonest, signal);
+    lastRefresh = Date.now();
     await keeper.refresh();
     if (startable()) continue;
     deps.log.debug({ shipmentId: request.lease.shipmentId, waiting: waiting.size }, 'caught up with the upload; waiting for files to complete');
