@@ -34,8 +34,9 @@ interface Sink {
 }
 
 function memorySink(size: number): Sink {
-  // Its own ArrayBuffer, exactly the file: it can be handed to the validation thread and back without a copy.
-  const bytes = new Uint8Array(size);
+  // Its own ArrayBuffer, exactly the file: it can be handed to the validation thread and back without a copy. Not
+  // zero-filled: every octet is written before it is read (finish() is only reached once `size` octets arrived).
+  const bytes: Uint8Array = Buffer.allocUnsafeSlow(size);
   return {
     write: (chunk, at) => bytes.set(chunk, at),
     finish: async () => ({ kind: 'memory', bytes }),
