@@ -74,6 +74,12 @@ test('a transfer goes link -> shipment -> tus upload -> lease -> ranged download
 
   const whole = await fetch(`${portal.url}/api/worker/shipments/ship-1/files/f0`, { headers: worker });
   assert.equal(whole.status, 200);
+  // The whole-file fast path (file-download.ts) answers with the same headers as sendFile.
+  assert.equal(whole.headers.get('content-type'), 'application/octet-stream');
+  assert.equal(whole.headers.get('content-disposition'), 'attachment');
+  assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+  assert.equal(whole.headers.get('cache-control'), 'no-store');
+  assert.equal(whole.headers.get('content-length'), String(files[0]!.length));
   assert.equal(sha256(new Uint8Array(await whole.arrayBuffer())), sha256(new Uint8Array(files[0]!)));
   const part = await fetch(`${portal.url}/api/worker/shipments/ship-1/files/f0`, { headers: { ...worker, Range: 'bytes=1000-1999' } });
   assert.equal(part.status, 206);

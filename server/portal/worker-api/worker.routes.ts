@@ -1,9 +1,9 @@
 /** The worker pull API (docs/architecture.md): routes only parse, call leases.ts and answer. */
 import express, { Router } from 'express';
-import type { Response } from 'express';
 import type { PortalContext } from '../context.ts';
 import { PortalError } from '../errors.ts';
 import { bytesReceived, uploadPath } from '../shipments/shipments.ts';
+import { sendCiphertext } from './file-download.ts';
 import { finish, heartbeat, leaseNext, postStatements, release, report } from './leases.ts';
 import type { WorkerAuthenticator } from './worker-auth.ts';
 
@@ -29,13 +29,6 @@ export function workerRouter(ctx: PortalContext, auth: WorkerAuthenticator): Rou
   router.post('/shipments/:id/finish', (req, res) => void res.json(finish(ctx, id(req.params.id), req.body ?? {})));
   router.post('/shipments/:id/release', (req, res) => void res.json(release(ctx, id(req.params.id), req.body ?? {})));
 
-  const downloadOptions: Parameters<Response['sendFile']>[1] & { highWaterMark: number } = {
-    acceptRanges: true, cacheControl: false, lastModified: false, dotfiles: 'deny',
-    // The `send` module passes its options on to fs.createReadStream: 512 KiB reads instead of 64 KiB, an eighth
-    // of the reads and stream events per download (a CD file is typically one read); 4 downloads hold 2 MiB.
-    highWaterMark: 512 * 1024,
-    headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment' },
-  };
   router.get('/shipments/:id/files/:fileId', (req, res, next) => {
     const file = ctx.stores.shipments.file(id(req.params.id), id(req.params.fileId));
     if (!file) throw new PortalError('E_NOT_FOUND', 'no such file');
@@ -43,10 +36,8 @@ export function workerRouter(ctx: PortalContext, auth: WorkerAuthenticator): Rou
     if (file.completedAt === null || file.uploadId === null) {
       throw new PortalError('E_FILE_INCOMPLETE', `file is incomplete (${bytesReceived(ctx, file)} of ${file.size} bytes)`);
     }
-    // RFC 9110 §14: Range requests let the worker resume a download.
-    res.sendFile(uploadPath(ctx, file.uploadId), downloadOptions, (error) => {
-      if (error && !res.headersSent) next(error);
-    });
+    // RFC 9110 §14: Range requests let the worker resume a download (file-download.ts serves them through sendFile).
+    sendCiphertext(req, res, next, uploadPath(ctx, file.uploadId)).catch(next);
   });
   return router;
 }
