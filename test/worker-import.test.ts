@@ -55,7 +55,9 @@ test('stores every instance of a shipment in storescp +B byte for byte, and ledg
   const ledger = openLedger(path.join(portal.dataDir, 'worker', 'ledger.sqlite'));
   t.after(() => ledger.close());
   const rows = ledger.files(shipment.shipmentId);
-  assert.deepEqual(rows.map((r) => [r.fileId, r.state, r.reported]), files.map((f) => [f.fileId, f.outcome, true]));
+  // Rows are written as files finish (in any order), so compared by file id.
+  const byId = <T extends { fileId: string }>(list: readonly T[]) => [...list].sort((a, b) => a.fileId.localeCompare(b.fileId));
+  assert.deepEqual(byId(rows).map((r) => [r.fileId, r.state, r.reported]), byId(files).map((f) => [f.fileId, f.outcome, true]));
   assert.equal(ledger.shipment(shipment.shipmentId)?.outcome, 'imported');
   const staging = path.join(portal.dataDir, 'worker', 'staging');
   assert.equal(statSync(staging).mode & 0o777, 0o700, 'staging is private');
