@@ -178,6 +178,16 @@ export class ShipmentStore {
     return this.#prepare('SELECT * FROM files WHERE shipment_id = ? ORDER BY position').all(shipmentId).map(toFile);
   }
 
+  /**
+   * Each file's id, size and completeness in declared order: what the worker's lease and heartbeats carry. Only the
+   * three columns, not whole rows: a heartbeat lists every file of a CD, and during an urgent import it comes often.
+   */
+  fileStates(shipmentId: string): { fileId: string; size: number; complete: boolean }[] {
+    const rows = this.#prepare('SELECT file_id, size, completed_at IS NOT NULL AS complete FROM files WHERE shipment_id = ? ORDER BY position')
+      .all(shipmentId) as { file_id: string; size: number; complete: number }[];
+    return rows.map((r) => ({ fileId: r.file_id, size: r.size, complete: r.complete === 1 }));
+  }
+
   file(shipmentId: string, fileId: string): FileRow | undefined {
     const row = this.#prepare('SELECT * FROM files WHERE shipment_id = ? AND file_id = ?').get(shipmentId, fileId);
     return row ? toFile(row) : undefined;

@@ -12,7 +12,7 @@ import { emitChange } from '../shipments/shipments.ts';
 const actorOf = (workerId: string | null) => ({ kind: 'worker' as const, id: workerId });
 
 export function workerFiles(ctx: PortalContext, shipmentId: string) {
-  return ctx.stores.shipments.files(shipmentId).map((f) => ({ fileId: f.fileId, size: f.size, complete: f.completedAt !== null }));
+  return ctx.stores.shipments.fileStates(shipmentId);
 }
 
 function allComplete(ctx: PortalContext, shipmentId: string): boolean {
