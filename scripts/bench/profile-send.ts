@@ -1,7 +1,8 @@
 // Where the CPU of one `beeldpoort send --yes --wait` goes: portal, worker and sender as their own processes over a
 // fresh data dir into storescp +B, as in `npm run bench` (c), run once. Prints wall time, phases and the CPU seconds
 // of each process (on 2 cores their sum bounds the wall time). With PROFILE=1 each process also writes a V8 CPU
-// profile under .bench-cache/profiles/ and the busiest functions are printed. BENCH_CD=cd-175 uses the quarter CD.
+// profile under .bench-cache/profiles/ and the busiest functions are printed. BENCH_CD=cd-175 uses the quarter CD;
+// SEND_ARGS adds options to the send (e.g. SEND_ARGS="--concurrency 8").
 // Not a test and not a ratio benchmark: a tool for finding the next cost to cut. The last line is one JSON object.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +41,7 @@ try {
   const link = await run(process.execPath, [BIN, 'link', 'create', '--purpose', 'transfer', '--sender', 'Profile', '--json'], env).done;
   const linkUrl = (JSON.parse(link.stdout.trim().split('\n').at(-1)!) as { url: string }).url;
   const worker = run(process.execPath, [...nodeArgs('worker'), BIN, 'worker'], env);
-  const sender = run(process.execPath, [...nodeArgs('sender'), BIN, 'send', linkUrl, cd.root, '--yes', '--wait', '--json'], env);
+  const sender = run(process.execPath, [...nodeArgs('sender'), BIN, 'send', linkUrl, cd.root, '--yes', '--wait', '--json', ...(process.env.SEND_ARGS?.split(' ').filter(Boolean) ?? [])], env);
   const seconds = await timed(async () => {
     const result = await sender.done;
     if (result.code !== 0) throw new Error(`send failed: ${result.stdout.slice(-400)} ${result.stderr}`);
