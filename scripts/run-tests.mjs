@@ -34,8 +34,12 @@ if (files.length === 0) {
 }
 // The browser tests load client/dist: bundle it once here, before any test starts, so no test rebuilds it while
 // another test's page is loading it.
-const build = spawnSync(process.execPath, ['scripts/build-client.mjs'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// The CLI bundle likewise (scripts/build-cli.mjs): the tests that spawn server/cli/bin.js then run it, as a user
+// would after `npm ci`, while the sources are not edited meanwhile (bin.js falls back to tsx when they are).
+for (const script of ['scripts/build-client.mjs', 'scripts/build-cli.mjs']) {
+  const build = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
   stdio: 'inherit',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type RequestHandler } from 'express';
 
+// In the CLI bundle too: scripts/build-cli.mjs turns import.meta.url back into this source file's location.
 export const CLIENT_DIR = fileURLToPath(new URL('../../../client/', import.meta.url));
 const PAGE_ASSET = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(html|css|svg|png|ico|webmanifest)$/;
 

@@ -44,7 +44,10 @@ export function createValidator(options: ValidatorOptions = {}): Validator {
   let nextId = 1;
 
   const spawn = (): Thread => {
-    const worker = new Worker(new URL('./validate-thread.mjs', import.meta.url), {
+    // From the sources, validate-thread.mjs beside this file registers tsx and loads validate-thread.ts; the CLI
+    // bundle (scripts/build-cli.mjs) ships the thread compiled as validate-thread.mjs beside this code's chunk, and
+    // the marker keeps this import.meta.url the chunk's own, so a bundled worker's thread starts without tsx.
+    const worker = new Worker(new URL('./validate-thread.mjs', import.meta.url /* bundle: own url */), {
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256, maxYoungGenerationSizeMb: 32 },
     });
     let markReady!: () => void;
