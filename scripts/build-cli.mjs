@@ -89,6 +89,7 @@ for (const file of files) {
 const written = new Set(files.map((file) => file.path));
 for (const name of readdirSync(outdir)) {
   const file = path.join(outdir, name);
-  if (!written.has(file) && Date.now() - statSync(file).mtimeMs > KEEP_UNUSED_MS) rmSync(file, { force: true });
+  const info = statSync(file);
+  if (!written.has(file) && info.isFile() && Date.now() - info.mtimeMs > KEEP_UNUSED_MS) rmSync(file, { force: true });
 }
 console.log(`build-cli: ${files.filter((f) => f.path.endsWith('.mjs')).length} modules in ${path.relative(root, outdir) || '.'} (${Date.now() - started} ms)`);
