@@ -19,6 +19,9 @@ import { BIN, CACHE } from './support/paths.ts';
 import { procCpuSeconds, run, type Proc } from './support/process-sampler.ts';
 import { round } from './support/stats.ts';
 import { expectAllStored } from './support/storescu-reference.ts';
+import { buildCliBundle } from './support/cli-bundle.ts';
+
+buildCliBundle();
 
 const CDS = {
   'cd-700': { studies: 4, series: 6, images: 55, rows: 512, seed: 'bench' },

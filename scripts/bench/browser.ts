@@ -22,6 +22,9 @@ import { BIN } from './support/paths.ts';
 import { procCpuSeconds, run, type Proc } from './support/process-sampler.ts';
 import { median, round } from './support/stats.ts';
 import { expectAllStored, storescuSeconds } from './support/storescu-reference.ts';
+import { buildCliBundle } from './support/cli-bundle.ts';
+
+buildCliBundle();
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);

@@ -17,6 +17,9 @@ import { BIN } from './support/paths.ts';
 import { run, type Proc } from './support/process-sampler.ts';
 import { median, round, timed } from './support/stats.ts';
 import { expectAllStored, storescuSeconds } from './support/storescu-reference.ts';
+import { buildCliBundle } from './support/cli-bundle.ts';
+
+buildCliBundle();
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);

@@ -15,6 +15,9 @@ import { BIN, CACHE } from './support/paths.ts';
 import { run } from './support/process-sampler.ts';
 import { round, timed } from './support/stats.ts';
 import { expectAllStored } from './support/storescu-reference.ts';
+import { buildCliBundle } from './support/cli-bundle.ts';
+
+buildCliBundle();
 
 const CDS = {
   'cd-700': { studies: 4, series: 6, images: 55, rows: 512, seed: 'bench' },

@@ -15,6 +15,9 @@ import { startStorescp, type Storescp } from '../../test/helpers/storescp.ts';
 import { cachedCd } from './support/cached-cd.ts';
 import { ROOT } from './support/paths.ts';
 import { median } from './support/stats.ts';
+import { buildCliBundle } from './support/cli-bundle.ts';
+
+buildCliBundle();
 
 const OPTIONS = { studies: 2, series: 3, images: 220 };
 const ROUNDS = Number(process.env.BENCH_STORE_ROUNDS ?? 3);

@@ -15,6 +15,9 @@ import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { createTestShipment, specsOf } from '../../test/helpers/upload-shipment.ts';
 import { BIN as bin } from './support/paths.ts';
 import { procMemory as memory } from './support/process-sampler.ts';
+import { buildCliBundle } from './support/cli-bundle.ts';
+
+buildCliBundle();
 
 const sizeMb = Number(process.argv[2] ?? 100);
 
