@@ -54,10 +54,18 @@ before(async () => {
   for (let i = 0; i < 3; i++) links.push(await createLink(setup.current().portal.ctx, { purpose: 'transfer', senderName: 'Ziekenhuis Oost' }, { kind: 'cli', id: 'test' }));
   await setup.stop();
   await startPortalProcess();
-  pacs = await startStorescp();
-  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+  await freshPacsAndWorker();
   chromium = await launchChromium();
 });
+
+/** A PACS of its own per test (so its byte-identity check sees only that test's instances) and a worker sending to it. */
+async function freshPacsAndWorker(): Promise<void> {
+  // Before the first test there is neither (module-level lets start undefined).
+  await (pacs as Storescp | undefined)?.stop();
+  await worker?.stop();
+  pacs = await startStorescp();
+  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+}
 
 after(async () => {
   await chromium?.close();
@@ -107,10 +115,7 @@ test('the portal is killed and restarted mid-upload: the page resumes by itself 
 
 test('a reload mid-upload, then the same CD again: the same shipment continues and completed files are not re-sent', async () => {
   const link = links[1]!;
-  await pacs.stop();
-  pacs = await startStorescp();
-  await worker!.stop();
-  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+  await freshPacsAndWorker();
 
   const page = await openLink(chromium, link.url);
   await throttle(page, 1_000_000);
@@ -157,10 +162,7 @@ test('a reload mid-upload, then the same CD again: the same shipment continues a
 
 test('Pause stops every upload, queued files included, until Resume; then everything arrives', async () => {
   const link = links[2]!;
-  await pacs.stop();
-  pacs = await startStorescp();
-  await worker!.stop();
-  worker = await startTestWorker({ url: portalUrl, dataDir: `${temp.dir}/data` }, `${pacs.aet}@127.0.0.1:${pacs.port}`);
+  await freshPacsAndWorker();
 
   const page = await openLink(chromium, link.url);
   await throttle(page, 1_000_000);

@@ -12,7 +12,7 @@ import { launchChromium } from '../../test/helpers/chromium.ts';
 import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
-import { cachedCd } from './support/cached-cd.ts';
+import { BENCH_CDS, cachedCd } from './support/cached-cd.ts';
 import { chromiumCpu } from './support/chromium-cpu.ts';
 import { summariseCpuProfile } from './support/cpu-profile-summary.ts';
 import { BIN, CACHE } from './support/paths.ts';
@@ -23,14 +23,10 @@ import { buildCliBundle } from './support/cli-bundle.ts';
 
 buildCliBundle();
 
-const CDS = {
-  'cd-700': { studies: 4, series: 6, images: 55, rows: 512, seed: 'bench' },
-  'cd-175': { studies: 1, series: 6, images: 55, rows: 512, seed: 'bench-small' },
-} as const;
-const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof CDS;
+const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof BENCH_CDS;
 const profiling = process.env.PROFILE === '1';
 
-const cd = await cachedCd(cdName, CDS[cdName]);
+const cd = await cachedCd(cdName, BENCH_CDS[cdName]);
 const build = await run(process.execPath, ['scripts/build-client.mjs'], process.env).done;
 if (build.code !== 0) throw new Error(`build-client failed: ${build.stderr}`);
 const scp = await startStorescp();

@@ -10,7 +10,7 @@ import { startStorescp } from '../../test/helpers/storescp.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { canConnect, freePort, waitUntil } from '../../test/helpers/ports.ts';
 import { summariseCpuProfile } from './support/cpu-profile-summary.ts';
-import { cachedCd } from './support/cached-cd.ts';
+import { BENCH_CDS, cachedCd } from './support/cached-cd.ts';
 import { BIN, CACHE } from './support/paths.ts';
 import { run } from './support/process-sampler.ts';
 import { round, timed } from './support/stats.ts';
@@ -19,16 +19,12 @@ import { buildCliBundle } from './support/cli-bundle.ts';
 
 buildCliBundle();
 
-const CDS = {
-  'cd-700': { studies: 4, series: 6, images: 55, rows: 512, seed: 'bench' },
-  'cd-175': { studies: 1, series: 6, images: 55, rows: 512, seed: 'bench-small' },
-} as const;
-const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof CDS;
+const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof BENCH_CDS;
 const profileDir = path.join(CACHE, 'profiles');
 const profiling = process.env.PROFILE === '1';
 const nodeArgs = (name: string) => (profiling ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
 
-const cd = await cachedCd(cdName, CDS[cdName]);
+const cd = await cachedCd(cdName, BENCH_CDS[cdName]);
 if (profiling) rmSync(profileDir, { recursive: true, force: true });
 const scp = await startStorescp();
 const tmp = makeTempDir('beeldpoort-profile-');

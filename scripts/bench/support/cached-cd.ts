@@ -20,3 +20,9 @@ export async function cachedCd(name: string, options: Parameters<typeof makeTest
   writeFileSync(marker, JSON.stringify({ options: wanted, cd }));
   return cd;
 }
+
+/** The CDs the end-to-end benchmarks share: ~700 MB (4 studies x 6 series x 55 images of 512 x 512) and a quarter. */
+export const BENCH_CDS = {
+  'cd-700': { studies: 4, series: 6, images: 55, rows: 512, seed: 'bench' },
+  'cd-175': { studies: 1, series: 6, images: 55, rows: 512, seed: 'bench-small' },
+} as const;
