@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Upload } from '@tus/server';
 import { makeTempDir } from '../../../test/helpers/tmp.ts';
-import { UploadFileStore } from './upload-file-store.ts';
+import { remainderAfter, UploadFileStore } from './upload-file-store.ts';
 
 test('create writes the empty file and the stock sidecar; write appends at the offset and keeps every byte', async (t) => {
   const temp = makeTempDir('beeldpoort-store-');
@@ -53,4 +53,15 @@ test('an upload id that is not a flat name never reaches the disk', async (t) =>
   const store = new UploadFileStore(temp.dir);
   await assert.rejects(store.create(new Upload({ id: '../escape', size: 1, offset: 0 })));
   await assert.rejects(store.write(Readable.from([Buffer.alloc(1)]), '..', 0));
+});
+
+test('remainderAfter: after a short writev the rest starts exactly where the written bytes ended', () => {
+  const buffers = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('h')];
+  const joined = (list: Buffer[]) => Buffer.concat(list).toString();
+  assert.equal(joined(remainderAfter(buffers, 0)), 'abcdefgh');
+  assert.equal(joined(remainderAfter(buffers, 2)), 'cdefgh');
+  assert.equal(joined(remainderAfter(buffers, 3)), 'defgh');
+  assert.equal(joined(remainderAfter(buffers, 5)), 'fgh');
+  assert.equal(joined(remainderAfter(buffers, 7)), 'h');
+  assert.deepEqual(remainderAfter(buffers, 8), []);
 });

@@ -42,6 +42,21 @@ async function fsyncPath(file: string): Promise<void> {
   }
 }
 
+/** The buffers still to write after the first `written` bytes of `buffers` went out. */
+export function remainderAfter(buffers: readonly Buffer[], written: number): Buffer[] {
+  const rest: Buffer[] = [];
+  let skip = written;
+  for (const buffer of buffers) {
+    if (skip >= buffer.length) {
+      skip -= buffer.length;
+      continue;
+    }
+    rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+    skip = 0;
+  }
+  return rest;
+}
+
 export class UploadFileStore extends FileStore {
   constructor(directory: string) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
@@ -76,10 +91,20 @@ export class UploadFileStore extends FileStore {
     let batched = 0;
     const flush = async () => {
       if (batched === 0) return;
-      const buffers = batch;
+      let buffers = batch;
+      let left = batched;
       batch = [];
       batched = 0;
-      position += (await writevFd(fd, buffers, position)).bytesWritten;
+      // writev(2) may write less than asked (a signal, a nearly full disk): the rest is written at the new position,
+      // never skipped, or the stored ciphertext would have a hole where the offset says bytes are.
+      for (;;) {
+        const { bytesWritten } = await writevFd(fd, buffers, position);
+        position += bytesWritten;
+        left -= bytesWritten;
+        if (left <= 0) return;
+        if (bytesWritten === 0) throw new Error('writev wrote nothing');
+        buffers = remainderAfter(buffers, bytesWritten);
+      }
     };
     try {
       for await (const chunk of readable as AsyncIterable<Buffer>) {
