@@ -7,16 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { BUNDLE_DIR, BUNDLE_ENTRY, BUNDLE_FILES, BUNDLE_TREES, useBundle } from '../server/cli/use-bundle.mjs';
-import { spawnPeer } from './helpers/child.ts';
-import { freePort, waitUntil } from './helpers/ports.ts';
-import { makeTempDir } from './helpers/tmp.ts';
-import { createTestShipment, specsOf } from './helpers/upload-shipment.ts';
+import { startEmbedded } from './helpers/embedded-start.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -81,18 +77,7 @@ test('beeldpoort start from the bundle serves the pages and imports a shipment t
   renameSync(path.join(dir, 'validate-thread.mjs'), path.join(dir, 'validate-thread-real.mjs'));
   writeFileSync(path.join(dir, 'validate-thread.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(mark)}, 'yes');\nawait import('./validate-thread-real.mjs');\n`);
 
-  const data = makeTempDir('beeldpoort-bundle-');
-  t.after(() => data.remove());
-  const cdDir = makeTempDir('beeldpoort-bundle-cd-');
-  t.after(() => cdDir.remove());
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, BEELDPOORT_DATA: data.dir, BEELDPOORT_PORT: String(port), BEELDPOORT_PUBLIC_URL: url, BEELDPOORT_LOG_LEVEL: 'warn' };
-  delete env.BEELDPOORT_PACS;
-  delete env.BEELDPOORT_PORTAL_URL;
-  const start = spawnPeer(process.execPath, [runner, 'start'], { env });
-  t.after(() => start.stop());
-  await waitUntil(async () => /Import worker running/.test(start.log()), { what: 'portal and worker started', timeoutMs: 60_000, failed: start.exited, describe: start.log });
+  const { url, start, sendTestCd } = await startEmbedded(t, runner);
 
   // CLIENT_DIR resolves to the repository's client/ from the bundle as from the sources.
   for (const [page, type] of [['/s/', /text\/html/], ['/app/', /text\/html/], ['/dist/sender.js', /javascript/]] as const) {
@@ -102,15 +87,7 @@ test('beeldpoort start from the bundle serves the pages and imports a shipment t
   }
   assert.match(await (await fetch(`${url}/s/`)).text(), /<html/i);
 
-  const { stdout } = await run(process.execPath, [runner, 'link', 'create', '--purpose', 'internal', '--sender', 'Ziekenhuis Bundel', '--json'], { env });
-  const link = JSON.parse(stdout.trim().split('\n').pop()!) as { url: string };
-  const cd = await makeTestCd(cdDir.dir, { studies: 1, series: 1, images: 2, rows: 16, seed: 'bundle' });
-  const specs = specsOf(cd);
-  const shipment = await createTestShipment(url, link.url.split('#')[1]!, specs);
-  await shipment.uploadAll();
-  const pacs = path.join(data.dir, 'pacs');
-  const stored = () => (existsSync(pacs) ? readdirSync(pacs, { recursive: true }).filter((f) => String(f).endsWith('.dcm')).length : 0);
-  await waitUntil(async () => stored() === specs.length, { what: 'every instance in data/pacs', timeoutMs: 60_000, failed: start.exited, describe: start.log });
+  await sendTestCd('bundle');
   assert.equal(readFileSync(mark, 'utf8'), 'yes', 'the validation thread started from the bundle');
   await start.stop();
   assert.equal(start.exited(), 'exit code 0');
