@@ -22,9 +22,16 @@ export interface RunningPortal {
   close(graceMs?: number): Promise<void>;
 }
 
-export function createHttpServer(): http.Server {
-  const server = http.createServer();
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+export interface HttpTimeouts {
+  /** Time a client has to send the complete request head (default 30 s). */
+  readonly headersTimeoutMs?: number;
+  /** How often Node checks for requests past headersTimeout (Node's default 30 s; tests set it short). */
+  readonly checkIntervalMs?: number;
+}
+
+export function createHttpServer(timeouts: HttpTimeouts = {}): http.Server {
+  const server = http.createServer(timeouts.checkIntervalMs ? { connectionsCheckingInterval: timeouts.checkIntervalMs } : {});
+  server.headersTimeout = timeouts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
   server.setTimeout(IDLE_SOCKET_TIMEOUT_MS); // a socket with no traffic for 2 min is destroyed

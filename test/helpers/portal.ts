@@ -15,7 +15,7 @@ import { keyPaths } from '../../server/portal/keys/key-files.ts';
 import { parseDuration } from '../../server/portal/links/duration.ts';
 import { createLink, revokeLink } from '../../server/portal/links/links.ts';
 import { addUser } from '../../server/portal/receiver/users.ts';
-import { closeServer, createHttpServer, listenOn } from '../../server/portal/listen.ts';
+import { closeServer, createHttpServer, listenOn, type HttpTimeouts } from '../../server/portal/listen.ts';
 import { makeTempDir } from './tmp.ts';
 
 export interface TestLinkOptions {
@@ -54,12 +54,14 @@ export interface TestPortalOptions {
   tokenFailureLimit?: number;
   /** Reuse an existing data directory (e.g. to restart over the same data); not removed by stop(). */
   dataDir?: string;
+  /** The HTTP server's header timeout and how often Node checks it (default: the production values). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export async function startTestPortal(options: TestPortalOptions = {}): Promise<TestPortal> {
   const temp = options.dataDir ? undefined : makeTempDir('beeldpoort-portal-');
   const dataDir = options.dataDir ?? temp!.dir;
-  const server = createHttpServer();
+  const server = createHttpServer(options.httpTimeouts);
   const port = await listenOn(server, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({
