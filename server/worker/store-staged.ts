@@ -7,6 +7,7 @@
  */
 import type { DestinationSession, StoreResult } from './destination.ts';
 import { plaintextBytes, type Plaintext } from './plaintext.ts';
+import { backoffMs, pause } from './portal-retry.ts';
 import type { ValidatedInstance } from './validate/validate-part10.ts';
 import { WorkerError } from './worker-error.ts';
 
@@ -20,18 +21,6 @@ export interface StoreRetryPolicy {
 }
 
 export const DEFAULT_STORE_RETRY: StoreRetryPolicy = { initialMs: 2000, maxMs: 60_000, windowMs: 10 * 60_000 };
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 export async function storeStaged(
   session: DestinationSession,
@@ -53,7 +42,6 @@ export async function storeStaged(
     if (Date.now() - started >= policy.windowMs) {
       throw new WorkerError('E_PACS_UNAVAILABLE', `${result.code ?? ''} ${result.reason ?? ''}`.trim(), { status: result.status });
     }
-    const bound = Math.min(policy.maxMs, policy.initialMs * 2 ** failures);
-    await pause(Math.round(bound / 2 + (bound / 2) * Math.random()), signal);
+    await pause(backoffMs(failures, policy), signal);
   }
 }
