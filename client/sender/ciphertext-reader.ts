@@ -12,8 +12,7 @@
  *   portal says), and it is used once, for exactly that range; anything else is read again, which is safe because
  *   the encryptor returns identical bytes on every read.
  */
-import type { FileEncryptor } from '../../shared/format/index.ts';
-import type { CiphertextSource } from '../../shared/send/transport.ts';
+import { readCiphertextParts, type CiphertextSource } from '../../shared/send/transport.ts';
 
 export interface ChunkResult {
   value: Blob;
@@ -31,8 +30,7 @@ export interface CiphertextFileReader {
 
 export function ciphertextFileReader(source: CiphertextSource): CiphertextFileReader {
   let ahead: { start: number; end: number; parts: Promise<Uint8Array[]> } | undefined;
-  const readParts = (start: number, end: number): Promise<Uint8Array[]> =>
-    hasParts(source) ? source.readParts(start, end) : source.read(start, end).then((bytes) => [bytes]);
+  const readParts = (start: number, end: number): Promise<Uint8Array[]> => readCiphertextParts(source, start, end);
 
   return {
     fileReader: {
@@ -60,7 +58,3 @@ export function ciphertextFileReader(source: CiphertextSource): CiphertextFileRe
   };
 }
 
-/** The pipeline's source is shared/format's FileEncryptor, whose readParts the transport contract does not name. */
-function hasParts(source: CiphertextSource): source is CiphertextSource & Pick<FileEncryptor, 'readParts'> {
-  return typeof (source as Partial<FileEncryptor>).readParts === 'function';
-}

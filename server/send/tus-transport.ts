@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { DetailedError, Upload } from 'tus-js-client';
-import type { UploadJob, UploadTransport } from '../../shared/send/index.ts';
+import { readCiphertextParts, type UploadJob, type UploadTransport } from '../../shared/send/index.ts';
 import { createNodeHttpStack, partsBody } from './node-http-stack.ts';
 
 export interface TusTransportOptions {
@@ -84,8 +84,7 @@ function ciphertextFileSource(job: UploadJob) {
     size,
     async slice(start: number, end: number) {
       end = Math.min(end, size);
-      const parts = source.readParts ? await source.readParts(start, end) : [await source.read(start, end)];
-      return { value: partsBody(parts), done: end >= size };
+      return { value: partsBody(await readCiphertextParts(source, start, end)), done: end >= size };
     },
     close() {},
   };

@@ -20,6 +20,7 @@ export type { PlainFile, SendInstance, PlanInput, PlannedFile, ShipmentPlan } fr
 export { sendShipment } from './send-shipment.ts';
 export type { SendOptions, SendResult } from './send-shipment.ts';
 export type { UploadTransport, UploadJob, CiphertextSource, TransportFailure } from './transport.ts';
+export { readCiphertextParts } from './transport.ts';
 export { ProgressTracker } from './progress.ts';
 export type { SendProgress } from './progress.ts';
 export { waitForOutcome, summaryLine, outcomeCounts, FINAL_STATES } from './outcome.ts';

@@ -37,6 +37,11 @@ export interface CiphertextSource {
   readParts?(start: number, end: number): Promise<Uint8Array[]>;
 }
 
+/** A source's octets [start, end) as pieces: readParts when the source has it, else one read. */
+export function readCiphertextParts(source: CiphertextSource, start: number, end: number): Promise<Uint8Array[]> {
+  return source.readParts ? source.readParts(start, end) : source.read(start, end).then((bytes) => [bytes]);
+}
+
 export interface UploadJob {
   /** tus creation endpoint, e.g. https://portal.example/uploads. */
   readonly endpoint: string;
