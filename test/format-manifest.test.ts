@@ -1,7 +1,7 @@
-// Manifest v1 schema: a valid manifest passes unchanged; each violation is E_MANIFEST naming the field.
+// Manifest v1 and v2 schema: a valid manifest passes unchanged; each violation is E_MANIFEST naming the field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FormatError, MANIFEST_LIMITS, validateManifest } from '../shared/format/index.ts';
+import { ciphertextSize, FormatError, MANIFEST_LIMITS, sliceOf, uploadsOf, validateManifest, type ManifestFile } from '../shared/format/index.ts';
 import { sampleManifest } from '../shared/format/testdata/sample-manifest.ts';
 
 type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -30,7 +30,15 @@ test('a valid manifest passes and is returned as is', () => {
 
 const violations: [string, (m: Mutable) => void, string][] = [
   ['not an object', () => undefined, 'manifest'],
-  ['version 2', (m) => (m.version = 2), 'manifest.version'],
+  ['version 3', (m) => (m.version = 3), 'manifest.version'],
+  ['upload in a v1 manifest', (m) => (m.files[0].upload = { id: m.files[0].fileId, offset: 0 }), 'manifest.files[0].upload'],
+  ['upload id invalid', (m) => bundled(m, (f) => (f[0].upload.id = 'a b')), 'manifest.files[0].upload.id'],
+  ['upload offset negative', (m) => bundled(m, (f) => (f[1].upload.offset = -1)), 'manifest.files[1].upload.offset'],
+  ['upload unknown member', (m) => bundled(m, (f) => (f[1].upload.length = 5)), 'manifest.files[1].upload.length'],
+  ['bundle not starting at 0', (m) => bundled(m, (f) => (f[0].upload.offset = 10)), 'manifest.files[0].upload'],
+  ['bundle named after another file', (m) => bundled(m, (f) => (f[0].upload.id = f[1].upload.id = 'other')), 'manifest.files[0].upload'],
+  ['bundle with a gap', (m) => bundled(m, (f) => (f[1].upload.offset += 1)), 'manifest.files[1].upload.offset'],
+  ['bundle with an overlap', (m) => bundled(m, (f) => (f[1].upload.offset -= 17)), 'manifest.files[1].upload.offset'],
   ['version as string', (m) => (m.version = '1'), 'manifest.version'],
   ['missing shipmentId', (m) => delete m.shipmentId, 'manifest.shipmentId'],
   ['shipmentId with a slash', (m) => (m.shipmentId = 'a/b'), 'manifest.shipmentId'],
@@ -70,6 +78,32 @@ const violations: [string, (m: Mutable) => void, string][] = [
   ['too many files', (m) => (m.files = new Array(MANIFEST_LIMITS.files + 1).fill(m.files[0])), 'manifest.files'],
   ['too many modalities', (m) => (m.summary.studies[0].modalities = new Array(MANIFEST_LIMITS.modalities + 1).fill('CT')), 'manifest.summary.studies[0].modalities'],
 ];
+
+/** Version 2 with both sample files in one bundle, then `change` applied to the files. */
+function bundled(m: Mutable, change: (files: Mutable[]) => void): void {
+  m.version = 2;
+  const files = m.files as Mutable[];
+  files[0]!.upload = { id: files[0]!.fileId, offset: 0 };
+  files[1]!.upload = { id: files[0]!.fileId, offset: ciphertextSize(files[0]!.size) };
+  change(files);
+}
+
+test('a v2 manifest with a bundle passes; its uploads and slices follow from it', () => {
+  const m = variant((m) => bundled(m, () => undefined));
+  assert.equal(validateManifest(m), m);
+  const files = (m as { files: ManifestFile[] }).files;
+  const first = ciphertextSize(files[0]!.size);
+  assert.deepEqual(sliceOf(files[1]!), { uploadId: files[0]!.fileId, offset: first, length: ciphertextSize(files[1]!.size) });
+  assert.deepEqual(uploadsOf(files).map((u) => [u.uploadId, u.size, u.files.length]), [[files[0]!.fileId, first + ciphertextSize(files[1]!.size), 2]]);
+  // A v2 manifest may mix bundles and files that are their own upload.
+  const mixed = variant((m) => {
+    m.version = 2;
+    m.files[1].upload = { id: m.files[1].fileId, offset: 0 };
+  });
+  assert.equal(validateManifest(mixed), mixed);
+  assert.deepEqual(uploadsOf((mixed as { files: ManifestFile[] }).files).map((u) => u.files.length), [1, 1]);
+  assert.deepEqual(sliceOf(files[0]!), { uploadId: files[0]!.fileId, offset: 0, length: first });
+});
 
 for (const [name, change, field] of violations) {
   test(`manifest violation "${name}" is E_MANIFEST naming ${field}`, () => {

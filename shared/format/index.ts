@@ -7,6 +7,8 @@ export { sealEnvelope, openEnvelope } from './envelope.ts';
 export type { EnvelopeContents } from './envelope.ts';
 export { validateManifest, MANIFEST_LIMITS } from './validate-manifest.ts';
 export { ciphertextSize, RECORD_SIZE, RECORD_DATA_SIZE } from './layout.ts';
+export { sliceOf, uploadsOf } from './uploads.ts';
+export type { FileSlice, ManifestUpload } from './uploads.ts';
 export { createFileEncryptor } from './file-encryptor.ts';
 export { ScratchPool } from './scratch-pool.ts';
 export type { FileEncryptor, FileEncryptorOptions } from './file-encryptor.ts';
@@ -19,6 +21,7 @@ export type { FormatErrorCode } from './errors.ts';
 export type {
   Manifest,
   ManifestFile,
+  UploadPlacement,
   Purpose,
   Statements,
   ConsentStatement,

@@ -1,5 +1,6 @@
 /**
- * Manifest v1: what the sender states about a shipment. It travels only inside the JWE envelope (envelope.ts):
+ * Manifest v1 and v2: what the sender states about a shipment. v2 adds one optional member per file, `upload`: the
+ * file's ciphertext travels inside a bundle, one tus upload carrying several files' bodies back to back. It travels only inside the JWE envelope (envelope.ts):
  * everything identifying the patient lives here and nowhere else. docs/format.md lists the limits.
  */
 export type Purpose = 'transfer' | 'consult' | 'internal';
@@ -35,6 +36,17 @@ export interface ManifestFile {
   /** SHA-256 of the plaintext, 64 lower-case hex digits. */
   readonly sha256: string;
   readonly dicom: DicomIdentity;
+  /**
+   * v2 only. Where this file's ciphertext (its own aes128gcm body, unchanged) sits: in the upload `id`, from octet
+   * `offset`, for ciphertextSize(size) octets. Absent: the file is its own upload, named by its fileId (v1).
+   */
+  readonly upload?: UploadPlacement;
+}
+
+export interface UploadPlacement {
+  /** The upload (a file on the portal): always the fileId of the file at offset 0 of that upload. */
+  readonly id: string;
+  readonly offset: number;
 }
 
 export interface PatientSummary {
@@ -71,7 +83,8 @@ export interface ShipmentSummary {
 }
 
 export interface Manifest {
-  readonly version: 1;
+  /** 2 when any file has `upload`; else 1. */
+  readonly version: 1 | 2;
   readonly shipmentId: string;
   readonly linkId: string;
   readonly purpose: Purpose;

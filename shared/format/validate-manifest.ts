@@ -1,10 +1,11 @@
 /**
- * validateManifest: the schema of manifest v1 (manifest.ts) as code. Strict: unknown members are errors, every
+ * validateManifest: the schema of manifest v1 and v2 (manifest.ts) as code. Strict: unknown members are errors, every
  * string and array is bounded, and the first violation is reported as E_MANIFEST naming the field by its path,
  * e.g. "manifest.files[3].sha256: expected 64 lower-case hex digits".
  */
 import { FormatError } from './errors.ts';
 import { ID_PATTERN } from './ids.ts';
+import { ciphertextSize } from './layout.ts';
 import type { Manifest } from './manifest.ts';
 
 export const MANIFEST_LIMITS = {
@@ -83,15 +84,41 @@ function relativePath(path: string, value: unknown): void {
 
 const uid = (path: string, value: unknown): string => matching(path, value, UID, 'a DICOM UID (digits and dots, at most 64)');
 
-function validateFile(path: string, value: unknown): string {
-  const file = object(path, value, ['fileId', 'path', 'size', 'sha256', 'dicom']);
+function validateFile(path: string, value: unknown, version: 1 | 2): string {
+  const file = object(path, value, ['fileId', 'path', 'size', 'sha256', 'dicom'], version === 2 ? ['upload'] : []);
   const fileId = matching(`${path}.fileId`, file.fileId, ID_PATTERN, `an id matching ${ID_PATTERN.source}`);
   relativePath(`${path}.path`, file.path);
   count(`${path}.size`, file.size, MANIFEST_LIMITS.fileSize);
   matching(`${path}.sha256`, file.sha256, SHA256, '64 lower-case hex digits');
   const dicom = object(`${path}.dicom`, file.dicom, ['sopClassUid', 'sopInstanceUid', 'studyInstanceUid', 'seriesInstanceUid', 'transferSyntaxUid']);
   for (const key of Object.keys(dicom)) uid(`${path}.dicom.${key}`, dicom[key]);
+  if (file.upload !== undefined) {
+    const upload = object(`${path}.upload`, file.upload, ['id', 'offset']);
+    matching(`${path}.upload.id`, upload.id, ID_PATTERN, `an id matching ${ID_PATTERN.source}`);
+    count(`${path}.upload.offset`, upload.offset, Number.MAX_SAFE_INTEGER);
+  }
   return fileId;
+}
+
+/**
+ * Bundles are exact: an upload's files follow each other in manifest order with no gap or overlap, the first at
+ * offset 0 and named like the upload (so upload ids never collide with each other or with a lone file's id, as
+ * file ids are unique). A reader can then cut every file out of its upload by the manifest alone.
+ */
+function validateUploads(files: readonly Obj[]): void {
+  const next = new Map<string, number>();
+  files.forEach((file, i) => {
+    const upload = file.upload as { id: string; offset: number } | undefined;
+    if (upload === undefined) return;
+    const at = `manifest.files[${i}].upload`;
+    const expected = next.get(upload.id);
+    if (expected === undefined) {
+      if (upload.offset !== 0 || upload.id !== file.fileId) bad(at, `offset 0 and id '${String(file.fileId)}' for the first file of upload '${upload.id}'`);
+    } else if (upload.offset !== expected) {
+      bad(`${at}.offset`, `${expected}: the end of the previous file of upload '${upload.id}'`);
+    }
+    next.set(upload.id, upload.offset + ciphertextSize(file.size as number));
+  });
 }
 
 function validateStatements(path: string, value: unknown): void {
@@ -138,7 +165,8 @@ function validateSummary(path: string, value: unknown): void {
 
 export function validateManifest(value: unknown): Manifest {
   const m = object('manifest', value, ['version', 'shipmentId', 'linkId', 'purpose', 'createdAt', 'statements', 'files', 'summary']);
-  if (m.version !== 1) bad('manifest.version', 'the number 1');
+  if (m.version !== 1 && m.version !== 2) bad('manifest.version', 'the number 1 or 2');
+  const version = m.version;
   matching('manifest.shipmentId', m.shipmentId, ID_PATTERN, `an id matching ${ID_PATTERN.source}`);
   matching('manifest.linkId', m.linkId, LINK_ID, `an id matching ${LINK_ID.source}`, 128);
   if (m.purpose !== 'transfer' && m.purpose !== 'consult' && m.purpose !== 'internal') {
@@ -151,11 +179,13 @@ export function validateManifest(value: unknown): Manifest {
     bad('manifest.statements.consent', 'a consent statement (required when purpose is consult)');
   }
   const seen = new Set<string>();
-  array('manifest.files', m.files, MANIFEST_LIMITS.files).forEach((f, i) => {
-    const fileId = validateFile(`manifest.files[${i}]`, f);
+  const files = array('manifest.files', m.files, MANIFEST_LIMITS.files);
+  files.forEach((f, i) => {
+    const fileId = validateFile(`manifest.files[${i}]`, f, version);
     if (seen.has(fileId)) bad(`manifest.files[${i}].fileId`, `a unique id ('${fileId}' repeats)`);
     seen.add(fileId);
   });
+  validateUploads(files as Obj[]);
   validateSummary('manifest.summary', m.summary);
   return value as Manifest;
 }
