@@ -16,7 +16,7 @@ import type { Ledger } from './ledger.ts';
 import { keepLease, type LeaseKeeper } from './lease-keeper.ts';
 import { finalState, statementsBody } from './outcome.ts';
 import { discardPlaintext } from './plaintext.ts';
-import { planFiles } from './plan-files.ts';
+import { declarationOf, planFiles } from './plan-files.ts';
 import type { FinalState, Lease, PortalClient } from './portal-client.ts';
 import { isPortalOutage, type PortalRetryPolicy } from './portal-retry.ts';
 import { createReportQueue, reportOutcomes } from './reporter.ts';
@@ -185,9 +185,10 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
 async function giveUp(lease: Lease, manifest: Manifest, why: string, deps: ImportDeps): Promise<ImportResult> {
   const { client, ledger } = deps;
   const id = lease.shipmentId;
-  const onPortal = new Set(lease.files.map((f) => f.fileId));
+  // Only files the portal holds as declared: the others were rejected E_FILE_NOT_DECLARED when they were planned.
+  const declaration = declarationOf(lease.files);
   for (const file of manifest.files) {
-    if (onPortal.has(file.fileId)) ledger.record(id, file.fileId, 'failed', { code: 'E_IMPORT_GAVE_UP', reason: why, sopInstanceUid: file.dicom.sopInstanceUid });
+    if (declaration.undeclared(file) === undefined) ledger.record(id, file.fileId, 'failed', { code: 'E_IMPORT_GAVE_UP', reason: why, sopInstanceUid: file.dicom.sopInstanceUid });
   }
   await reportOutcomes(client, ledger, id, lease.leaseToken);
   const { state } = finalState(manifest, ledger.files(id));
@@ -211,10 +212,16 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
   const { client, ledger, policy } = deps;
   const { lease, manifest } = run;
   const id = lease.shipmentId;
-  const plans = planFiles(manifest.files, run.keeper.files(), ledger.files(id));
+  // The lease's list, not a heartbeat's: only the lease answer names the parts of each bundle.
+  const plans = planFiles(manifest.files, lease.files, ledger.files(id));
+  const declaration = declarationOf(lease.files);
   for (const plan of plans) {
     if (plan.action === 'reject') ledger.record(id, plan.file.fileId, 'rejected', { code: plan.code, reason: plan.reason, sopInstanceUid: plan.file.dicom.sopInstanceUid });
   }
+  // A file the portal has no row for cannot carry a reported outcome (the portal refuses unknown ids, and the whole
+  // batch with them): its rejection stays in the ledger and in the finish reason, and is not reported.
+  const unknown = manifest.files.filter((f) => !declaration.knows(f.fileId)).map((f) => f.fileId);
+  if (unknown.length > 0) ledger.markReported(id, unknown);
   const todo = plans.filter((p) => p.action === 'import').map((p) => p.file);
   const reports = createReportQueue(
     () => reportOutcomes(client, ledger, id, lease.leaseToken),

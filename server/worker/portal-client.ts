@@ -7,10 +7,21 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { WorkerError } from './worker-error.ts';
 
+/** One upload on the portal (a tus upload: one file of v1, or a bundle of manifest v2). */
 export interface PortalFile {
+  /** The upload id. */
   readonly fileId: string;
+  /** Its ciphertext octets (the declared tus Upload-Length). */
   readonly size: number;
   readonly complete: boolean;
+  /** The manifest file ids this upload carries, in offset order; only in the lease answer, only for a bundle. */
+  readonly parts?: readonly string[];
+}
+
+/** Octets [offset, offset + length) of an upload. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
 }
 
 export interface Lease {
@@ -46,8 +57,11 @@ export interface PortalClient {
   lease(workerId: string): Promise<Lease | undefined>;
   statements(shipmentId: string, body: { leaseToken: string; statements: unknown; summary: unknown }): Promise<{ state: string }>;
   heartbeat(shipmentId: string, leaseToken: string): Promise<Heartbeat>;
-  /** The ciphertext of one file, streamed. */
-  download(shipmentId: string, fileId: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  /**
+   * The ciphertext of one upload, streamed: the whole upload, or exactly `range` of it (a file inside a bundle).
+   * A range answered other than 206 with exactly those octets is E_PORTAL, never passed on.
+   */
+  download(shipmentId: string, uploadId: string, signal?: AbortSignal, range?: ByteRange): Promise<AsyncIterable<Uint8Array>>;
   report(shipmentId: string, body: { leaseToken: string; files: readonly FileReport[] }): Promise<void>;
   finish(shipmentId: string, body: { leaseToken: string; state: FinalState; reason?: string }): Promise<void>;
   /** `retryAfterSeconds`: the portal offers the shipment to no one before then (others go first). */
@@ -80,18 +94,45 @@ async function readText(response: IncomingMessage): Promise<string> {
  * E_PORTAL, retried. A body shorter than its Content-Length is the same outage: it must never reach the decryptor,
  * which would take the missing tail for tampering (E_DECRYPT).
  */
-async function* portalStream(body: IncomingMessage, fileId: string): AsyncIterable<Uint8Array> {
-  const declared = Number(body.headers['content-length'] ?? NaN);
+async function* portalStream(body: IncomingMessage, fileId: string, expected?: number): AsyncIterable<Uint8Array> {
+  const declared = expected ?? Number(body.headers['content-length'] ?? NaN);
   let received = 0;
   try {
     for await (const chunk of body) {
       received += (chunk as Buffer).length;
+      // More than asked for is never handed on: the decryptor would take the extra octets for a tampered tail.
+      if (received > declared) throw new WorkerError('E_PORTAL', `GET file ${fileId}: more than the ${declared} bytes asked for`);
       yield chunk as Buffer;
     }
   } catch (error) {
+    if (error instanceof WorkerError) throw error;
     throw new WorkerError('E_PORTAL', `GET file ${fileId}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    // A consumer that stops early (a decryption failure) or an overlong body: the socket is not reused.
+    if (!body.complete) body.destroy();
   }
   if (Number.isFinite(declared) && received !== declared) throw new WorkerError('E_PORTAL', `GET file ${fileId}: ${received} of ${declared} bytes arrived`);
+}
+
+/**
+ * RFC 9110 §14.4 and §15.3.7: a range answer must be 206 with Content-Range `bytes first-last/complete` naming
+ * exactly the octets asked for (and no more in Content-Length). A 200 carrying the whole upload, or any other
+ * range, is the portal misbehaving; it is refused here (E_PORTAL, status kept so a 5xx-like outage is retried and
+ * anything else is not) and its body dropped, never given to the decryptor.
+ */
+function checkRange(response: IncomingMessage, what: string, range: ByteRange): void {
+  const last = range.offset + range.length - 1;
+  const status = response.statusCode ?? 0;
+  const contentRange = String(response.headers['content-range'] ?? '');
+  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange);
+  const length = response.headers['content-length'];
+  let fault: string | undefined;
+  if (status !== 206) fault = `HTTP ${status} instead of 206 for bytes ${range.offset}-${last}`;
+  else if (!match || Number(match[1]) !== range.offset || Number(match[2]) !== last) fault = `Content-Range "${contentRange.slice(0, 80)}" is not bytes ${range.offset}-${last}`;
+  else if (length !== undefined && Number(length) !== range.length) fault = `Content-Length ${length.slice(0, 20)} for a ${range.length}-byte range`;
+  if (fault === undefined) return;
+  response.destroy();
+  throw new WorkerError('E_PORTAL', `${what}: ${fault}`, { status });
 }
 
 export function createPortalClient(options: { portalUrl: string; credential: string }): PortalClient {
@@ -99,11 +140,12 @@ export function createPortalClient(options: { portalUrl: string; credential: str
   const headers = { authorization: `Bearer ${options.credential}` };
   const agent = new (base.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, timeout: 4000, scheduling: 'lifo' });
 
-  const request = async (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<IncomingMessage> => {
+  const request = async (method: string, path: string, body?: unknown, signal?: AbortSignal, extra?: Record<string, string>): Promise<IncomingMessage> => {
     let response: IncomingMessage;
     try {
       const json = body === undefined ? undefined : JSON.stringify(body);
-      response = await send(new URL(base + path), agent, method, json === undefined ? headers : { ...headers, 'content-type': 'application/json' }, json, signal);
+      const sent = { ...headers, ...extra, ...(json === undefined ? {} : { 'content-type': 'application/json' }) };
+      response = await send(new URL(base + path), agent, method, sent, json, signal);
     } catch (error) {
       throw new WorkerError('E_PORTAL', `${method} ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -142,8 +184,16 @@ export function createPortalClient(options: { portalUrl: string; credential: str
     },
     statements: (id, body) => json('POST', `${shipment(id)}/statements`, body),
     heartbeat: (id, leaseToken) => json('POST', `${shipment(id)}/heartbeat`, { leaseToken }),
-    async download(id, fileId, signal) {
-      return portalStream(await request('GET', `${shipment(id)}/files/${encodeURIComponent(fileId)}`, undefined, signal), fileId);
+    async download(id, uploadId, signal, range) {
+      const path = `${shipment(id)}/files/${encodeURIComponent(uploadId)}`;
+      if (!range) return portalStream(await request('GET', path, undefined, signal), uploadId);
+      if (!Number.isSafeInteger(range.offset) || !Number.isSafeInteger(range.length) || range.offset < 0 || range.length < 1) {
+        throw new RangeError(`bad range ${range.offset}+${range.length}`);
+      }
+      const last = range.offset + range.length - 1;
+      const response = await request('GET', path, undefined, signal, { range: `bytes=${range.offset}-${last}` });
+      checkRange(response, `GET ${path}`, range);
+      return portalStream(response, `${uploadId} bytes ${range.offset}-${last}`, range.length);
     },
     report: (id, body) => drained('POST', `${shipment(id)}/report`, body),
     finish: (id, body) => drained('POST', `${shipment(id)}/finish`, body),

@@ -73,7 +73,7 @@ export function retryingClient(client: PortalClient, options: RetryOptions): Por
   return {
     lease: (workerId) => client.lease(workerId),
     heartbeat: (id, token) => client.heartbeat(id, token),
-    download: (id, fileId, signal) => client.download(id, fileId, signal),
+    download: (id, uploadId, signal, range) => client.download(id, uploadId, signal, range),
     statements: (id, body) => retry(() => client.statements(id, body)),
     report: (id, body) => retry(() => client.report(id, body)),
     finish: (id, body) => retry(() => client.finish(id, body)),

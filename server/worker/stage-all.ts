@@ -1,11 +1,11 @@
 /**
- * The first half of an import: every file to import is staged as soon as the portal has it complete (a transfer
+ * The first half of an import: every file to import is staged as soon as the portal has its upload complete (a transfer
  * may still be uploading: the lease keeper's heartbeats show newly complete files), authenticated, hashed and
  * validated. Files that fail are rejected with their code right here (in the ledger); `onStaged` gets the
  * ones that passed. Transient trouble (portal unreachable, upload stalled, stop requested) stops the whole run with
  * an error after the files in progress have settled, so the caller can release the lease cleanly.
  */
-import { FormatError, type ManifestFile } from '../../shared/format/index.ts';
+import { FormatError, sliceOf, type ManifestFile } from '../../shared/format/index.ts';
 import type { ImportDeps } from './import-shipment.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
 import { discardPlaintext, type Plaintext } from './plaintext.ts';
@@ -42,7 +42,7 @@ const REFRESH_MS = 250;
 /** Rejections that belong to the file (the sender's bytes), not to the moment. */
 const FILE_FAULTS = new Set(['E_DECRYPT', 'E_HASH_MISMATCH', 'E_SIZE_MISMATCH', 'E_FILE_NOT_DECLARED']);
 
-async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<void> {
+async function stageOne(request: StageAllRequest, uploadSizes: ReadonlyMap<string, number>, file: ManifestFile): Promise<void> {
   const { deps, lease, signal } = request;
   const id = lease.shipmentId;
   const reject = (code: string, reason: string) => {
@@ -50,11 +50,14 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
     request.onRejected?.();
   };
   const inMemory = request.inMemory(file);
+  const uploadSize = uploadSizes.get(sliceOf(file).uploadId);
+  // planFiles rejected every file whose upload the lease does not list: this is a caller's bug, not the sender's.
+  if (uploadSize === undefined) throw new Error(`file ${file.fileId} has no declared upload`);
   let plaintext: Plaintext | undefined;
   let firstFailure: number | undefined;
   for (let attempt = 1; plaintext === undefined; attempt++) {
     try {
-      plaintext = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, dir: request.dir, inMemory, signal });
+      plaintext = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, uploadSize, dir: request.dir, inMemory, signal });
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       if ((error instanceof FormatError || error instanceof WorkerError) && FILE_FAULTS.has(code)) {
@@ -94,7 +97,11 @@ async function stageOne(request: StageAllRequest, file: ManifestFile): Promise<v
 
 export async function stageAll(request: StageAllRequest): Promise<void> {
   const { deps, keeper, signal } = request;
+  // Declared size of each upload, by upload id: the lease lists every upload of the shipment.
+  const uploadSizes = new Map(request.lease.files.map((f) => [f.fileId, f.size]));
   const waiting = new Map(request.files.map((f) => [f.fileId, f]));
+  // A file can start once its UPLOAD is complete: heartbeats list uploads (a bundle carries several files).
+  const uploadOf = new Map(request.files.map((f) => [f.fileId, sliceOf(f).uploadId]));
   const running = new Set<Promise<void>>();
   let failure: unknown;
   let lastProgress = Date.now();
@@ -109,7 +116,7 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
       seen = files;
       complete = new Set(files.filter((f) => f.complete).map((f) => f.fileId));
     }
-    for (const fileId of waiting.keys()) if (complete.has(fileId)) return true;
+    for (const fileId of waiting.keys()) if (complete.has(uploadOf.get(fileId)!)) return true;
     return false;
   };
   while ((waiting.size > 0 && failure === undefined) || running.size > 0) {
@@ -117,10 +124,10 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
     if (failure === undefined && startable()) {
       for (const file of waiting.values()) {
         if (running.size >= deps.policy.downloads) break;
-        if (!complete.has(file.fileId)) continue;
+        if (!complete.has(uploadOf.get(file.fileId)!)) continue;
         waiting.delete(file.fileId);
         lastProgress = Date.now();
-        const task: Promise<void> = stageOne(request, file)
+        const task: Promise<void> = stageOne(request, uploadSizes, file)
           .catch((error) => void (failure ??= error))
           .finally(() => {
             running.delete(task);
@@ -136,7 +143,7 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
     if (failure !== undefined || waiting.size === 0) break;
     // Everything startable has run; the rest is still uploading.
     if (Date.now() - lastProgress > deps.policy.uploadIdleMs) {
-      throw new WorkerError('E_UPLOAD_INCOMPLETE', `${waiting.size} file(s) not complete on the portal`);
+      throw new WorkerError('E_UPLOAD_INCOMPLETE', `${waiting.size} file(s) whose upload is not complete on the portal`);
     }
     // Ask the portal now: while the worker was busy the sender has usually completed more files. Only when that
     // brings nothing new is there a pause of pollMs, so a worker behind the upload does not sleep. A heartbeat is a
