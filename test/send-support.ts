@@ -16,7 +16,7 @@ import { freePort } from './helpers/ports.ts';
 import { keyPaths } from '../server/portal/keys/key-files.ts';
 import { folderFile } from '../server/send/node-files.ts';
 import type { TestCd } from '../server/test-cd/make-test-cd.ts';
-import { decryptFile, openEnvelope, type JWK, type Manifest, type ShipmentSummary } from '../shared/format/index.ts';
+import { decryptFile, openEnvelope, sliceOf, type JWK, type Manifest, type ShipmentSummary } from '../shared/format/index.ts';
 import type { SendInstance } from '../shared/send/index.ts';
 
 export function instancesOf(cd: TestCd): SendInstance[] {
@@ -42,17 +42,18 @@ export function summaryOf(cd: TestCd): ShipmentSummary {
   };
 }
 
-async function workerCall(baseUrl: string, credential: string, path: string, body?: unknown): Promise<Response> {
+async function workerCall(baseUrl: string, credential: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${baseUrl}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
 /**
- * Leases the shipment as a worker would, opens the envelope and decrypts every file; asserts each equals the
- * CD file it came from (by path) and its manifest SHA-256. Returns the manifest.
+ * Leases the shipment as a worker would, opens the envelope and decrypts every file (a file inside a bundle is
+ * fetched as its slice of the upload, with a Range request: docs/format.md "Uploads and bundles"); asserts each
+ * equals the CD file it came from (by path) and its manifest SHA-256. Returns the manifest.
  */
 export async function assertShipmentDecryptsToCd(portal: { url: string; dataDir: string; workerCredential: string }, shipmentId: string, cd: TestCd): Promise<Manifest> {
   const lease = await workerCall(portal.url, portal.workerCredential, '/api/worker/lease', { workerId: 'test-reader' });
@@ -63,8 +64,10 @@ export async function assertShipmentDecryptsToCd(portal: { url: string; dataDir:
   const { secret, manifest } = await openEnvelope(leased.envelope, privateJwk);
   const byPath = new Map(cd.instances.map((instance) => [instance.relativePath, instance]));
   for (const file of manifest.files) {
-    const response = await workerCall(portal.url, portal.workerCredential, `/api/worker/shipments/${shipmentId}/files/${file.fileId}`);
-    assert.equal(response.status, 200, `download ${file.path}`);
+    const slice = sliceOf(file);
+    const range: Record<string, string> = file.upload ? { range: `bytes=${slice.offset}-${slice.offset + slice.length - 1}` } : {};
+    const response = await workerCall(portal.url, portal.workerCredential, `/api/worker/shipments/${shipmentId}/files/${slice.uploadId}`, undefined, range);
+    assert.equal(response.status, file.upload ? 206 : 200, `download ${file.path}`);
     const ciphertext = new Uint8Array(await response.arrayBuffer());
     const parts: Uint8Array[] = [];
     for await (const part of decryptFile({ secret, shipmentId, fileId: file.fileId }, (async function* () { yield ciphertext; })())) parts.push(part);

@@ -39,6 +39,8 @@ export interface RunSendOptions {
   readonly prompter?: Prompter;
   readonly concurrency?: number;
   readonly chunkSize?: number;
+  /** Ciphertext octets per bundle upload at most (default: the pipeline's DEFAULT_BUNDLE_BYTES; 0: no bundles). */
+  readonly bundleBytes?: number;
   /** Poll interval while waiting for the outcome (default 0.5 s). */
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
@@ -77,7 +79,16 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
   out.write(`Preparing: checksums of ${scan.instances.length} files…\n`);
   // One pool for the whole send: checksums, then the chunks being sealed, read into the same few buffers.
   const scratch = new ScratchPool();
-  const plan = await planShipment({ link, instances: scan.instances, summary: scan.summary, statements, resume, createHash: nodeSha256, scratch });
+  const plan = await planShipment({
+    link,
+    instances: scan.instances,
+    summary: scan.summary,
+    statements,
+    resume,
+    createHash: nodeSha256,
+    scratch,
+    ...(options.bundleBytes !== undefined ? { bundleBytes: options.bundleBytes } : {}),
+  });
   if (resume && !plan.resumed) out.write('The files differ from the interrupted send: starting a new shipment.\n');
   await store.save(key, plan.state);
   out.write(`Shipment reference: ${plan.shipmentId}${plan.resumed ? ' (resuming)' : ''}\n`);

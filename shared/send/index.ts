@@ -15,7 +15,11 @@
  */
 export { createSenderApi, parseLinkUrl, errorFromAnswer } from './sender-api.ts';
 export type { LinkInfo, Purpose, SenderApi, SenderApiOptions, ShipmentStatus, ShipmentFileStatus, CreateShipmentRequest } from './sender-api.ts';
-export { planShipment, checkStatements } from './plan-shipment.ts';
+export { planShipment, checkStatements, DEFAULT_BUNDLE_BYTES } from './plan-shipment.ts';
+export { groupBundles, rebuildUploads } from './bundles.ts';
+export type { PlannedUpload } from './bundles.ts';
+export { createBundleSource } from './bundle-source.ts';
+export type { BundlePart } from './bundle-source.ts';
 export type { PlainFile, SendInstance, PlanInput, PlannedFile, ShipmentPlan } from './plan-shipment.ts';
 export { sendShipment } from './send-shipment.ts';
 export type { SendOptions, SendResult } from './send-shipment.ts';

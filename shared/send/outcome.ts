@@ -10,7 +10,7 @@ export const FINAL_STATES: ReadonlySet<string> = new Set(['imported', 'imported-
 
 export interface ShipmentSummaryLine {
   readonly shipmentId: string;
-  /** Files in the shipment (one DICOM instance each). */
+  /** Files in the shipment (manifest files: one DICOM instance each, whether or not they travelled in a bundle). */
   readonly files: number;
   /** DICOM instances sent (= files: the pipeline sends one instance per file). */
   readonly instances: number;
@@ -36,10 +36,12 @@ export function outcomeCounts(status: Pick<ShipmentStatus, 'state' | 'outcome'>)
 
 export function summaryLine(status: ShipmentStatus): ShipmentSummaryLine {
   const { stored, failed } = outcomeCounts(status);
+  // status.files are uploads: with bundles fewer than the files; the portal counts the manifest files for us.
+  const files = status.instances ?? status.files.length;
   return {
     shipmentId: status.shipmentId,
-    files: status.files.length,
-    instances: status.files.length,
+    files,
+    instances: files,
     bytes: status.files.reduce((sum, file) => sum + file.size, 0),
     stored,
     failed,

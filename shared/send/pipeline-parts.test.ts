@@ -65,19 +65,19 @@ test('progress counts resumed files as done and derives rate and time left from 
     () => now,
   );
   assert.deepEqual(tracker.snapshot(), { bytesDone: 1500, bytesTotal: 4000, filesDone: 1, filesTotal: 2, bytesPerSecond: 0, secondsLeft: undefined });
-  tracker.fileBytes('b', 1000);
+  tracker.uploadBytes('b', 1000);
   now = 1000;
-  tracker.fileBytes('b', 2000);
+  tracker.uploadBytes('b', 2000);
   const snap = tracker.snapshot();
   assert.equal(snap.bytesDone, 3000);
   assert.equal(snap.bytesPerSecond, 1000);
   assert.equal(snap.secondsLeft, 1);
-  tracker.fileBytes('b', 700); // a retry starts lower again: the running total follows
+  tracker.uploadBytes('b', 700); // a retry starts lower again: the running total follows
   assert.equal(tracker.snapshot().bytesDone, 1700);
-  tracker.fileBytes('b', 9999); // never more than the file
+  tracker.uploadBytes('b', 9999); // never more than the file
   assert.equal(tracker.snapshot().bytesDone, 4000);
-  tracker.fileBytes('b', 2000);
-  tracker.fileDone('b');
+  tracker.uploadBytes('b', 2000);
+  tracker.uploadDone('b');
   assert.equal(tracker.snapshot().filesDone, 2);
   assert.equal(tracker.snapshot().bytesDone, 4000);
 });
@@ -99,4 +99,23 @@ test('resume states round-trip and a damaged one is refused', () => {
   assert.deepEqual(parseResumeState(JSON.parse(JSON.stringify(state))), state);
   assert.throws(() => parseResumeState({ ...state, secret: 'short' }), { code: 'E_SEND_STATE' });
   assert.throws(() => parseResumeState(null), { code: 'E_SEND_STATE' });
+});
+
+test('progress over bundles: bytes per upload, files counted as the bytes pass each file\'s end', () => {
+  const tracker = new ProgressTracker(
+    [
+      { fileId: 'bundle', size: 300, received: 150, complete: false, partEnds: [100, 200, 300] },
+      { fileId: 'lone', size: 50, received: 0, complete: true },
+    ],
+    () => 0,
+  );
+  assert.deepEqual({ ...tracker.snapshot(), bytesPerSecond: 0 }, { bytesDone: 200, bytesTotal: 350, filesDone: 2, filesTotal: 4, bytesPerSecond: 0, secondsLeft: undefined });
+  tracker.uploadBytes('bundle', 199);
+  assert.equal(tracker.snapshot().filesDone, 2);
+  tracker.uploadBytes('bundle', 200);
+  assert.equal(tracker.snapshot().filesDone, 3);
+  tracker.uploadBytes('bundle', 20); // a retry from an earlier offset
+  assert.equal(tracker.snapshot().filesDone, 1);
+  tracker.uploadDone('bundle');
+  assert.deepEqual([tracker.snapshot().filesDone, tracker.snapshot().bytesDone], [4, 350]);
 });

@@ -2,12 +2,16 @@
  * Step one of a send, before any byte leaves: hash every file, give it a file id, build and validate the
  * manifest, seal it with a fresh shipment secret into the JWE for the institution key, and compute each file's
  * ciphertext size. Given the resume state of an interrupted send of the SAME files (same paths, sizes and
- * SHA-256), it reuses that shipment id, secret, file ids and envelope instead, so the re-sent ciphertext is
- * identical. Refuses a consultation without the consent statement here, before anything is uploaded.
+ * SHA-256), it reuses that shipment id, secret, file ids, bundles and envelope instead, so the re-sent ciphertext
+ * is identical. Refuses a consultation without the consent statement here, before anything is uploaded.
+ *
+ * Bundles (docs/format.md "Uploads and bundles (manifest v2)"): consecutive small files travel back to back in one
+ * tus upload, so a CD of thousands of instances costs tens of requests, fsyncs and portal rows instead of thousands.
  */
 import { ciphertextSize, newShipmentSecret, sealEnvelope, validateManifest } from '../format/index.ts';
 import type { DicomIdentity, JWK, Manifest, ScratchPool, ShipmentSummary, Statements } from '../format/index.ts';
 import { runBounded } from './retry.ts';
+import { groupBundles, rebuildUploads, type PlannedUpload } from './bundles.ts';
 import { base64UrlDecode, base64UrlEncode, randomId, type ResumeFile, type ResumeState } from './resume-state.ts';
 import { SendError } from './send-error.ts';
 import type { LinkInfo } from './sender-api.ts';
@@ -48,9 +52,21 @@ export interface PlanInput {
   readonly concurrency?: number;
   onHashed?(filesDone: number, filesTotal: number): void;
   readonly now?: () => Date;
+  /**
+   * Ciphertext octets per bundle upload at most (default DEFAULT_BUNDLE_BYTES; 0: every file its own upload).
+   * Ignored on resume: the saved bundles are rebuilt as they were.
+   */
+  readonly bundleBytes?: number;
 }
 
+/**
+ * Off until the portal and worker accept `parts` and slices (bundles.md); then 16 MiB: big enough that a CD of 0.5 MB
+ * instances costs tens of uploads, small enough that a cut connection re-sends little and a lone lane stays busy.
+ */
+export const DEFAULT_BUNDLE_BYTES = 0;
+
 export interface PlannedFile {
+  /** The manifest file id (its key schedule's input, docs/format.md). */
   readonly fileId: string;
   readonly path: string;
   readonly plainSize: number;
@@ -59,6 +75,8 @@ export interface PlannedFile {
   readonly size: number;
   /** Plaintext reader, for the encryptor. */
   readonly plain: PlainFile;
+  /** Where its ciphertext travels inside a bundle (manifest v2 `upload`); absent: it is its own upload. */
+  readonly upload?: { readonly id: string; readonly offset: number };
 }
 
 export interface ShipmentPlan {
@@ -66,7 +84,10 @@ export interface ShipmentPlan {
   readonly linkId: string;
   readonly secret: Uint8Array;
   readonly envelope: unknown;
+  /** The manifest files, in manifest order. */
   readonly files: readonly PlannedFile[];
+  /** What goes over tus: each carries one file, or a bundle of consecutive files (in manifest = offset order). */
+  readonly uploads: readonly PlannedUpload[];
   /** True when this plan continues an interrupted send (resume state matched). */
   readonly resumed: boolean;
   /** Keep this (ResumeStore.save) before the first upload; remove it once the portal confirms every file. */
@@ -107,8 +128,12 @@ export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {
   const shipmentId = randomId();
   const secret = newShipmentSecret();
   const fileIds = input.instances.map(() => randomId(12));
+  const placements = groupBundles(
+    input.instances.map((instance, i) => ({ fileId: fileIds[i]!, size: ciphertextSize(instance.file.size) })),
+    input.bundleBytes ?? DEFAULT_BUNDLE_BYTES,
+  );
   const manifest: Manifest = validateManifest({
-    version: 1,
+    version: placements.some((placement) => placement !== undefined) ? 2 : 1,
     shipmentId,
     linkId: input.link.linkId,
     purpose: input.link.purpose,
@@ -120,11 +145,12 @@ export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {
       size: instance.file.size,
       sha256: hashes[i]!,
       dicom: instance.dicom,
+      ...(placements[i] ? { upload: placements[i] } : {}),
     })),
     summary: input.summary,
   });
   const envelope = await sealEnvelope({ secret, manifest }, [input.link.publicKey as JWK]);
-  const files = input.instances.map((instance, i) => planned(instance.file, fileIds[i]!, hashes[i]!));
+  const files = input.instances.map((instance, i) => planned(instance.file, fileIds[i]!, hashes[i]!, placements[i]));
   const state: ResumeState = {
     version: 1,
     linkId: input.link.linkId,
@@ -134,28 +160,36 @@ export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {
     createdAt: manifest.createdAt,
     files: files.map(resumeFile),
   };
-  return { shipmentId, linkId: input.link.linkId, secret, envelope, files, resumed: false, state };
+  return { shipmentId, linkId: input.link.linkId, secret, envelope, files, uploads: rebuildUploads(files)!, resumed: false, state };
 }
 
-function planned(plain: PlainFile, fileId: string, sha256: string): PlannedFile {
-  return { fileId, path: plain.path, plainSize: plain.size, sha256, size: ciphertextSize(plain.size), plain };
+function planned(plain: PlainFile, fileId: string, sha256: string, upload: PlannedFile['upload']): PlannedFile {
+  return { fileId, path: plain.path, plainSize: plain.size, sha256, size: ciphertextSize(plain.size), plain, ...(upload ? { upload } : {}) };
 }
 
 function resumeFile(file: PlannedFile): ResumeFile {
-  return { path: file.path, plainSize: file.plainSize, sha256: file.sha256, fileId: file.fileId, size: file.size };
+  const { path, plainSize, sha256, fileId, size, upload } = file;
+  return { path, plainSize, sha256, fileId, size, ...(upload ? { upload: { id: upload.id, offset: upload.offset } } : {}) };
 }
 
-/** The resumed plan when the saved state covers exactly these files with the same content; else undefined. */
+/**
+ * The resumed plan when the saved state covers exactly these files with the same content; else undefined. Its files
+ * are in the SAVED (manifest) order and its uploads are rebuilt from the saved placements, never grouped again: the
+ * scan may list the CD in another order, and the envelope already sealed says where each file's ciphertext sits.
+ */
 function matchResume(input: PlanInput, hashes: readonly string[]): ShipmentPlan | undefined {
   const state = input.resume;
   if (!state || state.linkId !== input.link.linkId || state.files.length !== input.instances.length) return undefined;
-  const byPath = new Map(state.files.map((file) => [file.path, file]));
+  const byPath = new Map(input.instances.map((instance, i) => [instance.file.path, { instance, sha256: hashes[i]! }]));
   const files: PlannedFile[] = [];
-  for (const [i, instance] of input.instances.entries()) {
-    const saved = byPath.get(instance.file.path);
-    if (!saved || saved.plainSize !== instance.file.size || saved.sha256 !== hashes[i]) return undefined;
-    files.push(planned(instance.file, saved.fileId, saved.sha256));
+  for (const saved of state.files) {
+    const found = byPath.get(saved.path);
+    if (!found || saved.plainSize !== found.instance.file.size || saved.sha256 !== found.sha256) return undefined;
+    byPath.delete(saved.path);
+    files.push(planned(found.instance.file, saved.fileId, saved.sha256, saved.upload));
   }
+  const uploads = rebuildUploads(files);
+  if (!uploads) return undefined; // placements that do not tile their bundles: not a state this sender wrote
   const secret = base64UrlDecode(state.secret);
-  return { shipmentId: state.shipmentId, linkId: state.linkId, secret, envelope: state.envelope, files, resumed: true, state };
+  return { shipmentId: state.shipmentId, linkId: state.linkId, secret, envelope: state.envelope, files, uploads, resumed: true, state };
 }

@@ -1,6 +1,6 @@
 /**
  * What a sender keeps to resume an interrupted send: the shipment id, its secret, the sealed envelope and the
- * file ids. With the secret the ciphertext is reproduced byte for byte (shared/format is deterministic), so the
+ * file ids with their places in bundles. With the secret the ciphertext is reproduced byte for byte (shared/format is deterministic), so the
  * portal's partial uploads continue where they stopped. It holds the secret: the Node sender keeps it in a 0600
  * file in the user's cache dir, the browser in localStorage; both remove it once the portal confirms the shipment.
  * It never holds plaintext.
@@ -14,6 +14,8 @@ export interface ResumeFile {
   readonly fileId: string;
   /** Ciphertext size. */
   readonly size: number;
+  /** The file's place in a bundle (manifest v2 `upload`), so a resumed send rebuilds the same uploads. */
+  readonly upload?: { readonly id: string; readonly offset: number };
 }
 
 export interface ResumeState {
@@ -54,7 +56,8 @@ export function parseResumeState(value: unknown): ResumeState {
         typeof file.fileId === 'string' &&
         typeof file.sha256 === 'string' &&
         Number.isSafeInteger(file.plainSize) &&
-        Number.isSafeInteger(file.size),
+        Number.isSafeInteger(file.size) &&
+        (file.upload === undefined || (typeof file.upload?.id === 'string' && Number.isSafeInteger(file.upload.offset) && file.upload.offset >= 0)),
     ) &&
     base64UrlDecode(state.secret).length === 32;
   if (!ok) throw new SendError('E_SEND_STATE', 'the saved resume state is not readable');

@@ -1,24 +1,27 @@
 /**
- * Step two of a send: create (or resume) the shipment at the portal and upload every file the portal does not
- * yet hold complete, encrypting lazily per chunk, through the injected UploadTransport (transport.ts explains how
- * one plugs in). Bounded concurrency across files; a failed file is retried with backoff after asking the portal
- * for its upload URL again; a link problem (expired, revoked, quota) stops everything at once. Completion is what
- * the PORTAL confirms (GET /api/sender/shipments/:id), not what tus callbacks said (tus-js-client #557).
+ * Step two of a send: create (or resume) the shipment at the portal and upload every upload (a file, or a bundle
+ * of files back to back: bundles.ts) the portal does not yet hold complete, encrypting lazily per chunk, through
+ * the injected UploadTransport (transport.ts explains how one plugs in). Bounded concurrency across uploads; a
+ * failed upload is retried with backoff after asking the portal for its upload URL again; a link problem (expired,
+ * revoked, quota) stops everything at once. Completion is what the PORTAL confirms (GET /api/sender/shipments/:id),
+ * not what tus callbacks said (tus-js-client #557).
  */
 import { createFileEncryptor, type AesGcmEngine, type ScratchPool } from '../format/index.ts';
+import { createBundleSource } from './bundle-source.ts';
+import type { PlannedUpload } from './bundles.ts';
 import type { PlannedFile, ShipmentPlan } from './plan-shipment.ts';
 import { ProgressTracker, type SendProgress } from './progress.ts';
 import { retryDelay, runBounded, sleep } from './retry.ts';
 import { SendError } from './send-error.ts';
 import type { SenderApi, ShipmentStatus } from './sender-api.ts';
-import type { TransportFailure, UploadTransport } from './transport.ts';
+import type { CiphertextSource, TransportFailure, UploadTransport } from './transport.ts';
 
 export interface SendOptions {
   readonly api: SenderApi;
   readonly transport: UploadTransport;
-  /** Files uploading at once (default 4). */
+  /** Uploads (files or bundles) in flight at once (default 4). */
   readonly concurrency?: number;
-  /** Attempts per file before giving up with E_SEND_UPLOAD (default 8, about a minute and a half of backoff). */
+  /** Attempts per upload before giving up with E_SEND_UPLOAD (default 8, about a minute and a half of backoff). */
   readonly attemptsPerFile?: number;
   /** Bulk AES-GCM for the encryptor (Node may inject node:crypto); default WebCrypto. */
   readonly engine?: AesGcmEngine;
@@ -34,10 +37,11 @@ export interface SendResult {
   readonly shipmentId: string;
   /** The portal's state after the last file (received, importing, held…). */
   readonly state: string;
+  /** Manifest files (DICOM instances), whatever uploads carried them. */
   readonly files: number;
   /** Ciphertext bytes of the whole shipment. */
   readonly bytes: number;
-  /** Files the portal already held complete before this run (resume). */
+  /** Manifest files the portal already held complete before this run (resume). */
   readonly alreadyComplete: number;
   readonly status: ShipmentStatus;
 }
@@ -51,15 +55,20 @@ export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Pr
   const onOuterAbort = () => controller.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
-    await api.createShipment({ shipmentId: plan.shipmentId, envelope: plan.envelope, files: plan.files.map(({ fileId, size }) => ({ fileId, size })) });
+    await api.createShipment({
+      shipmentId: plan.shipmentId,
+      envelope: plan.envelope,
+      files: plan.uploads.map(({ fileId, size, partIds }) => ({ fileId, size, ...(partIds ? { parts: [...partIds] } : {}) })),
+    });
     let status = await api.shipment(plan.shipmentId);
-    // By file id: a CD has thousands of files, and a find() per file over the portal's list is quadratic.
+    // By upload id: a CD has thousands of files, and a find() per upload over the portal's list is quadratic.
     const portalFiles = (answer: ShipmentStatus) => new Map(answer.files.map((file) => [file.fileId, file]));
     const firstHeld = portalFiles(status);
     const tracker = new ProgressTracker(
-      plan.files.map((file) => {
-        const held = firstHeld.get(file.fileId);
-        return { fileId: file.fileId, size: file.size, received: held?.received ?? 0, complete: held?.complete ?? false };
+      plan.uploads.map((upload) => {
+        const held = firstHeld.get(upload.fileId);
+        const partEnds = upload.parts.map((part) => part.offset + part.file.size);
+        return { fileId: upload.fileId, size: upload.size, received: held?.received ?? 0, complete: held?.complete ?? false, partEnds };
       }),
     );
     const alreadyComplete = tracker.snapshot().filesDone;
@@ -68,27 +77,27 @@ export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Pr
 
     for (let round = 1; ; round++) {
       const held = portalFiles(status);
-      const missing = plan.files.filter((file) => !held.get(file.fileId)?.complete);
+      const missing = plan.uploads.filter((upload) => !held.get(upload.fileId)?.complete);
       if (missing.length === 0) break;
       if (round > CONFIRM_ROUNDS) {
-        throw new SendError('E_SEND_INCOMPLETE', `the portal does not confirm ${missing.length} file(s) complete after the upload`);
+        throw new SendError('E_SEND_INCOMPLETE', `the portal does not confirm ${missing.length} upload(s) complete after the upload`);
       }
       const urls = new Map(status.files.map((file) => [file.fileId, file.uploadUrl ?? undefined]));
       try {
-        await runBounded(missing, options.concurrency ?? 4, (file) => uploadWithRetry(plan, file, urls.get(file.fileId), tracker, options, controller.signal));
+        await runBounded(missing, options.concurrency ?? 4, (upload) => uploadWithRetry(plan, upload, urls.get(upload.fileId), tracker, options, controller.signal));
       } catch (error) {
         controller.abort();
         throw error;
       }
       status = await api.shipment(plan.shipmentId);
     }
-    for (const file of plan.files) tracker.fileDone(file.fileId);
+    for (const upload of plan.uploads) tracker.uploadDone(upload.fileId);
     options.onProgress?.(tracker.snapshot());
     return {
       shipmentId: plan.shipmentId,
       state: status.state,
       files: plan.files.length,
-      bytes: plan.files.reduce((sum, file) => sum + file.size, 0),
+      bytes: plan.uploads.reduce((sum, upload) => sum + upload.size, 0),
       alreadyComplete,
       status,
     };
@@ -97,16 +106,9 @@ export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Pr
   }
 }
 
-async function uploadWithRetry(
-  plan: ShipmentPlan,
-  file: PlannedFile,
-  firstUrl: string | undefined,
-  tracker: ProgressTracker,
-  options: SendOptions,
-  signal: AbortSignal,
-): Promise<void> {
-  const attempts = options.attemptsPerFile ?? 8;
-  const source = await createFileEncryptor({
+/** One file's deterministic encryptor (its own aes128gcm body, keyed by its own fileId: docs/format.md). */
+function encryptorOf(plan: ShipmentPlan, file: PlannedFile, options: SendOptions): Promise<CiphertextSource> {
+  return createFileEncryptor({
     secret: plan.secret,
     shipmentId: plan.shipmentId,
     fileId: file.fileId,
@@ -115,6 +117,31 @@ async function uploadWithRetry(
     ...(options.engine ? { engine: options.engine } : {}),
     ...(options.scratch ? { scratch: options.scratch } : {}),
   });
+}
+
+/** The upload's ciphertext: a lone file's encryptor, or the bundle of its files' encryptors back to back. */
+async function sourceOf(plan: ShipmentPlan, upload: PlannedUpload, options: SendOptions): Promise<CiphertextSource> {
+  if (upload.parts.length === 1) return encryptorOf(plan, upload.parts[0]!.file, options);
+  return createBundleSource(upload.parts.map(({ file }) => ({ size: file.size, open: () => encryptorOf(plan, file, options) })));
+}
+
+/** How an upload is named in messages: its file's path, or the first path of a bundle and how many follow. */
+function describeUpload(upload: PlannedUpload): string {
+  const first = upload.parts[0]!.file.path;
+  return upload.parts.length === 1 ? `file ${first}` : `the ${upload.parts.length} files from ${first}`;
+}
+
+async function uploadWithRetry(
+  plan: ShipmentPlan,
+  upload: PlannedUpload,
+  firstUrl: string | undefined,
+  tracker: ProgressTracker,
+  options: SendOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const attempts = options.attemptsPerFile ?? 8;
+  const source = await sourceOf(plan, upload, options);
+  const what = describeUpload(upload);
   let uploadUrl = firstUrl;
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw new SendError('E_SEND_ABORTED', 'aborted');
@@ -123,46 +150,46 @@ async function uploadWithRetry(
         endpoint: options.api.uploadEndpoint,
         uploadUrl,
         token: options.api.token,
-        metadata: { shipmentId: plan.shipmentId, fileId: file.fileId },
+        metadata: { shipmentId: plan.shipmentId, fileId: upload.fileId },
         source,
         onProgress: (bytes) => {
-          tracker.fileBytes(file.fileId, bytes);
+          tracker.uploadBytes(upload.fileId, bytes);
           options.onProgress?.(tracker.snapshot());
         },
         signal,
       });
-      tracker.fileDone(file.fileId);
+      tracker.uploadDone(upload.fileId);
       options.onProgress?.(tracker.snapshot());
       return;
     } catch (error) {
       if (signal.aborted) throw new SendError('E_SEND_ABORTED', 'aborted', { cause: error });
       const failure = asSendError(error);
-      // The portal says this file is already complete (a lost answer to the last PATCH): done, confirmed later.
+      // The portal says this upload is already complete (a lost answer to the last PATCH): done, confirmed later.
       if (failure.code === 'E_FILE_COMPLETE') return;
       // tus answers 404/410 for an upload that is gone and 409 for an offset mismatch: start again from what
       // the portal reports. Other 4xx (link expired or revoked, quota) cannot get better by retrying.
       const transient = failure.status === 404 || failure.status === 409 || failure.status === 410;
       if ((failure.permanent && !transient) || failure.code === 'E_SEND_FILE_CHANGED') throw failure;
       if (attempt >= attempts) {
-        throw new SendError('E_SEND_UPLOAD', `file ${file.path} failed after ${attempts} attempts: ${failure.message}`, { cause: error });
+        throw new SendError('E_SEND_UPLOAD', `${what} failed after ${attempts} attempts: ${failure.message}`, { cause: error });
       }
       // The last request may have landed although its answer was lost (a portal crash, a cut connection): if the
-      // portal holds the file complete, it is done. Otherwise a retry would meet 409 (E_FILE_COMPLETE, or
+      // portal holds the upload complete, it is done. Otherwise a retry would meet 409 (E_FILE_COMPLETE, or
       // E_STATE_CONFLICT once the whole shipment is received) until the attempts run out.
-      const fresh = await freshUploadState(options.api, plan.shipmentId, file.fileId, uploadUrl);
+      const fresh = await freshUploadState(options.api, plan.shipmentId, upload.fileId, uploadUrl);
       if (fresh.complete) {
-        tracker.fileDone(file.fileId);
+        tracker.uploadDone(upload.fileId);
         options.onProgress?.(tracker.snapshot());
         return;
       }
-      options.onNotice?.(`retrying ${file.path} (attempt ${attempt + 1} of ${attempts}): ${failure.message}`);
+      options.onNotice?.(`retrying ${what} (attempt ${attempt + 1} of ${attempts}): ${failure.message}`);
       await sleep(retryDelay(attempt), signal);
       uploadUrl = fresh.uploadUrl;
     }
   }
 }
 
-/** Asks the portal where this file's upload stands now; keeps the old URL when the portal cannot say. */
+/** Asks the portal where this upload stands now; keeps the old URL when the portal cannot say. */
 async function freshUploadState(api: SenderApi, shipmentId: string, fileId: string, previous: string | undefined): Promise<{ uploadUrl: string | undefined; complete: boolean }> {
   try {
     const status = await api.shipment(shipmentId);

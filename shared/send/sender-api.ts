@@ -26,6 +26,7 @@ export interface LinkInfo {
   readonly keyFingerprint: string;
 }
 
+/** One upload of the shipment as the portal holds it (a file, or a bundle of files: its `fileId` is the upload id). */
 export interface ShipmentFileStatus {
   readonly fileId: string;
   /** Ciphertext bytes declared at creation. */
@@ -41,7 +42,10 @@ export interface ShipmentStatus {
   readonly shipmentId: string;
   readonly state: string;
   readonly createdAt?: string;
+  /** The uploads (for a shipment without bundles: one per file). */
   readonly files: readonly ShipmentFileStatus[];
+  /** Manifest files (DICOM instances) over all uploads; absent from a portal that predates bundles. */
+  readonly instances?: number;
   /** The import outcome once the worker reported (shape owned by the portal; read with readOutcome()). */
   readonly outcome?: unknown;
 }
@@ -49,7 +53,8 @@ export interface ShipmentStatus {
 export interface CreateShipmentRequest {
   readonly shipmentId: string;
   readonly envelope: unknown;
-  readonly files: ReadonlyArray<{ readonly fileId: string; readonly size: number }>;
+  /** The uploads; `parts` lists the manifest file ids a bundle carries, in offset order (parts[0] === fileId). */
+  readonly files: ReadonlyArray<{ readonly fileId: string; readonly size: number; readonly parts?: readonly string[] }>;
 }
 
 export interface SenderApi {

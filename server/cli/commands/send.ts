@@ -6,7 +6,7 @@
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseCommandArgs, positiveInteger } from '../args.ts';
-import { SendError } from '../../../shared/send/index.ts';
+import { DEFAULT_BUNDLE_BYTES, SendError } from '../../../shared/send/index.ts';
 import { runSend } from '../../send/run-send.ts';
 import { createPrompter } from '../../send/prompt.ts';
 import { defaultCacheDir } from '../../send/resume-file-store.ts';
@@ -25,7 +25,16 @@ again: it resumes where it stopped.
   --consent-date D   the date consent was recorded (YYYY-MM-DD)
   --consent-ref REF  where it is recorded (chart reference, form number)
   --comment TEXT     a note for the receiver (travels encrypted)
-  --concurrency N    files uploading at once (default 4)`;
+  --concurrency N    uploads at once (default 4)
+  --bundle-size B    advanced: at most B ciphertext octets of small files per upload (default ${DEFAULT_BUNDLE_BYTES > 0 ? `${DEFAULT_BUNDLE_BYTES / 2 ** 20} MiB` : 'off'};
+                     0: one upload per file). Ignored when resuming: the interrupted send's uploads are kept`;
+
+/** A whole number of octets, 0 allowed (--bundle-size 0 turns bundles off). */
+function byteCount(value: string, flag: string): number {
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes)) throw new UsageError(`${flag} expects a whole number of bytes, got "${value}"`);
+  return bytes;
+}
 
 /** What a person should do about a link problem, by the portal's stable code. */
 const LINK_ADVICE: Record<string, string> = {
@@ -52,6 +61,7 @@ export const command: Command = {
       'consent-ref': { type: 'string' },
       comment: { type: 'string' },
       concurrency: { type: 'string' },
+      'bundle-size': { type: 'string' },
     });
     if (positionals.length !== 2) throw new UsageError('expects the link URL and the folder');
     const [linkUrl, folder] = positionals as [string, string];
@@ -79,6 +89,7 @@ export const command: Command = {
         out: io.stdout,
         prompter,
         concurrency: positiveInteger(values.concurrency, '--concurrency', 4),
+        ...(values['bundle-size'] !== undefined ? { bundleBytes: byteCount(values['bundle-size'], '--bundle-size') } : {}),
         signal: controller.signal,
       });
       if (values.json) io.stdout.write(`${JSON.stringify(result.summary)}\n`);
