@@ -1,18 +1,18 @@
 /**
  * The first half of an import: every file to import is staged as soon as the portal has its upload complete (a transfer
  * may still be uploading: the lease keeper's heartbeats show newly complete files), authenticated, hashed and
- * validated. Files that fail are rejected with their code right here (in the ledger); `onStaged` gets the
+ * validated, up to `downloads` runs at once (stage-run.ts: consecutive files of one upload, one GET). Files that fail are rejected with their code right here (in the ledger); `onStaged` gets the
  * ones that passed. Transient trouble (portal unreachable, upload stalled, stop requested) stops the whole run with
  * an error after the files in progress have settled, so the caller can release the lease cleanly.
  */
-import { FormatError, sliceOf, type ManifestFile } from '../../shared/format/index.ts';
+import { sliceOf, type ManifestFile } from '../../shared/format/index.ts';
 import type { ImportDeps } from './import-shipment.ts';
 import type { LeaseKeeper } from './lease-keeper.ts';
-import { discardPlaintext, type Plaintext } from './plaintext.ts';
+import type { Plaintext } from './plaintext.ts';
 import type { Lease, PortalFile } from './portal-client.ts';
-import { backoffMs, isPortalOutage, pause } from './portal-retry.ts';
-import { stageFile } from './stage-file.ts';
-import { identityDifferences, type ValidatedInstance } from './validate/validate-part10.ts';
+import { pause } from './portal-retry.ts';
+import { stageRun } from './stage-run.ts';
+import type { ValidatedInstance } from './validate/validate-part10.ts';
 import { WorkerError } from './worker-error.ts';
 
 export interface StagedFile {
@@ -39,69 +39,28 @@ export interface StageAllRequest {
 /** The shortest interval between two heartbeats asked for newly complete files. */
 const REFRESH_MS = 250;
 
-/** Rejections that belong to the file (the sender's bytes), not to the moment. */
-const FILE_FAULTS = new Set(['E_DECRYPT', 'E_HASH_MISMATCH', 'E_SIZE_MISMATCH', 'E_FILE_NOT_DECLARED']);
-
-async function stageOne(request: StageAllRequest, uploadSizes: ReadonlyMap<string, number>, file: ManifestFile): Promise<void> {
-  const { deps, lease, signal } = request;
-  const id = lease.shipmentId;
-  const reject = (code: string, reason: string) => {
-    deps.ledger.record(id, file.fileId, 'rejected', { code, reason, sopInstanceUid: file.dicom.sopInstanceUid });
-    request.onRejected?.();
-  };
-  const inMemory = request.inMemory(file);
-  const uploadSize = uploadSizes.get(sliceOf(file).uploadId);
-  // planFiles rejected every file whose upload the lease does not list: this is a caller's bug, not the sender's.
-  if (uploadSize === undefined) throw new Error(`file ${file.fileId} has no declared upload`);
-  let plaintext: Plaintext | undefined;
-  let firstFailure: number | undefined;
-  for (let attempt = 1; plaintext === undefined; attempt++) {
-    try {
-      plaintext = await stageFile({ client: deps.client, shipmentId: id, secret: request.secret, file, uploadSize, dir: request.dir, inMemory, signal });
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      if ((error instanceof FormatError || error instanceof WorkerError) && FILE_FAULTS.has(code)) {
-        deps.log.warn({ shipmentId: id, fileId: file.fileId, code }, 'file rejected');
-        return void reject(code, (error as Error).message);
-      }
-      // The portal away (a restart, the network): the file is fetched again from byte 0 with backoff while the
-      // outage window lasts; the lease waits in the portal's database. Anything else stops the run.
-      firstFailure ??= Date.now();
-      if (!isPortalOutage(error) || signal.aborted || Date.now() - firstFailure >= deps.policy.portalRetry.windowMs) throw error;
-      deps.log.warn({ shipmentId: id, fileId: file.fileId, attempt, err: error }, 'portal unreachable; retrying the download');
-      await pause(backoffMs(attempt - 1, deps.policy.portalRetry), signal);
-    }
-  }
-  // No ledger commit for "downloaded" or "decrypted" (nor here for "validated": the caller records it for a file that
-  // waits): a state short of terminal is redone from the ciphertext after a restart whatever it says, so those
-  // commits bought nothing and cost one SQLite transaction each per file.
-  let instance: ValidatedInstance;
-  try {
-    if (plaintext.kind === 'memory') {
-      const validated = await deps.validator.validateBytes(plaintext.bytes);
-      plaintext = { kind: 'memory', bytes: validated.bytes };
-      instance = validated.instance;
-    } else {
-      instance = await deps.validator.validate(plaintext.path);
-    }
-    const differences = identityDifferences(instance, file.dicom);
-    if (differences.length > 0) throw new WorkerError('E_IDENTITY_MISMATCH', differences.join('; '));
-  } catch (error) {
-    await discardPlaintext(plaintext);
-    if (!(error instanceof WorkerError)) throw error;
-    deps.log.warn({ shipmentId: id, fileId: file.fileId, code: error.code }, 'file rejected');
-    return void reject(error.code, error.message);
-  }
-  await request.onStaged({ file, plaintext, instance });
-}
-
 export async function stageAll(request: StageAllRequest): Promise<void> {
   const { deps, keeper, signal } = request;
   // Declared size of each upload, by upload id: the lease lists every upload of the shipment.
   const uploadSizes = new Map(request.lease.files.map((f) => [f.fileId, f.size]));
   const waiting = new Map(request.files.map((f) => [f.fileId, f]));
   // A file can start once its UPLOAD is complete: heartbeats list uploads (a bundle carries several files).
-  const uploadOf = new Map(request.files.map((f) => [f.fileId, sliceOf(f).uploadId]));
+  const uploadOf = new Map<string, string>();
+  const waitingIn = new Map<string, number>();
+  // Each file's successor in its upload when that one starts where it ends: a run (one GET) continues through it.
+  const following = new Map<string, ManifestFile>();
+  const lastIn = new Map<string, ManifestFile>();
+  for (const file of request.files) {
+    const slice = sliceOf(file);
+    uploadOf.set(file.fileId, slice.uploadId);
+    waitingIn.set(slice.uploadId, (waitingIn.get(slice.uploadId) ?? 0) + 1);
+    const before = lastIn.get(slice.uploadId);
+    if (before) {
+      const previous = sliceOf(before);
+      if (previous.offset + previous.length === slice.offset) following.set(before.fileId, file);
+    }
+    lastIn.set(slice.uploadId, file);
+  }
   const running = new Set<Promise<void>>();
   let failure: unknown;
   let lastProgress = Date.now();
@@ -119,15 +78,30 @@ export async function stageAll(request: StageAllRequest): Promise<void> {
     for (const fileId of waiting.keys()) if (complete.has(uploadOf.get(fileId)!)) return true;
     return false;
   };
+  const startableFiles = () => [...complete].reduce((n, uploadId) => n + (waitingIn.get(uploadId) ?? 0), 0);
+  /**
+   * The run starting at `file`: its followers while they wait, at most `cap`. The cap shares what can start among
+   * the free download lanes, so one bundle that just completed still goes through several lanes at once, while a CD
+   * whose uploads are all complete is fetched one whole bundle per GET.
+   */
+  const takeRun = (file: ManifestFile, cap: number): ManifestFile[] => {
+    const run = [file];
+    for (let next = following.get(file.fileId); next && run.length < cap && waiting.has(next.fileId); next = following.get(next.fileId)) run.push(next);
+    for (const taken of run) waiting.delete(taken.fileId);
+    const uploadId = uploadOf.get(file.fileId)!;
+    waitingIn.set(uploadId, waitingIn.get(uploadId)! - run.length);
+    return run;
+  };
   while ((waiting.size > 0 && failure === undefined) || running.size > 0) {
     if (signal.aborted && failure === undefined) failure = new WorkerError('E_STOPPING', String(signal.reason ?? ''));
     if (failure === undefined && startable()) {
       for (const file of waiting.values()) {
         if (running.size >= deps.policy.downloads) break;
-        if (!complete.has(uploadOf.get(file.fileId)!)) continue;
-        waiting.delete(file.fileId);
+        const uploadId = uploadOf.get(file.fileId)!;
+        if (!complete.has(uploadId) || !waiting.has(file.fileId)) continue;
+        const run = takeRun(file, Math.ceil(startableFiles() / (deps.policy.downloads - running.size)));
         lastProgress = Date.now();
-        const task: Promise<void> = stageOne(request, uploadSizes, file)
+        const task: Promise<void> = stageRun(request, run, uploadSizes.get(uploadId)!)
           .catch((error) => void (failure ??= error))
           .finally(() => {
             running.delete(task);

@@ -1,32 +1,26 @@
 /**
- * Download -> decrypt -> hash -> plaintext, streamed, for one manifest file. The ciphertext (the whole upload, or the
- * file's slice of a bundle) streams from the portal through
- * decryptFile (each RFC 8188 record authenticated before it is released) into memory or a private staging file
- * (0600, in a 0700 directory) while SHA-256 and size are computed on the way; the caller chooses memory only for
- * files small enough for its memory bound. On any failure the partial plaintext is discarded before the error
- * propagates.
+ * Decrypt -> hash -> plaintext, streamed, for one manifest file. Its ciphertext (its own aes128gcm body: a whole
+ * upload, or its slice of a bundle, docs/format.md "Uploads and bundles") streams through decryptFile (each RFC 8188
+ * record authenticated before it is released) into memory or a private staging file (0600, in a 0700 directory)
+ * while SHA-256 and size are computed on the way; the caller chooses memory only for files small enough for its
+ * memory bound. On any failure the partial plaintext is discarded before the error propagates.
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { decryptFile, ID_PATTERN, sliceOf, type ManifestFile } from '../../shared/format/index.ts';
+import { decryptFile, ID_PATTERN, type ManifestFile } from '../../shared/format/index.ts';
 import { nodeAesGcm } from '../crypto/node-aes-gcm.ts';
 import { removeFile, type Plaintext } from './plaintext.ts';
-import type { PortalClient } from './portal-client.ts';
 import { WorkerError } from './worker-error.ts';
 
 export interface StageRequest {
-  readonly client: PortalClient;
   readonly shipmentId: string;
   readonly secret: Uint8Array;
   readonly file: ManifestFile;
-  /** The declared size of the upload that carries the file (its slice was checked to lie within it). */
-  readonly uploadSize: number;
   /** The shipment's private staging directory (exists, 0700). */
   readonly dir: string;
   /** Keep the plaintext in memory (file.size bytes) instead of a staging file. */
   readonly inMemory: boolean;
-  readonly signal?: AbortSignal;
 }
 
 /** Where the decrypted records go, in order; `size` (from the manifest) was checked before each write. */
@@ -65,16 +59,11 @@ async function fileSink(target: string): Promise<Sink> {
 }
 
 /** Returns the staged plaintext; throws FormatError E_DECRYPT, WorkerError E_HASH_MISMATCH/E_SIZE_MISMATCH/E_PORTAL. */
-export async function stageFile(request: StageRequest): Promise<Plaintext> {
+export async function stageFile(request: StageRequest, ciphertext: AsyncIterable<Uint8Array>): Promise<Plaintext> {
   const { file, shipmentId } = request;
   if (!ID_PATTERN.test(file.fileId)) throw new WorkerError('E_FILE_NOT_DECLARED', `file id "${file.fileId.slice(0, 80)}" is not an id`);
   const sink = request.inMemory ? memorySink(file.size) : await fileSink(path.join(request.dir, file.fileId));
   try {
-    // The file's own aes128gcm body: a whole upload, or its slice of a bundle fetched by Range (docs/format.md,
-    // "Uploads and bundles"); either way decrypted as a file of its own, keyed by its own fileId.
-    const slice = sliceOf(file);
-    const whole = slice.offset === 0 && slice.length === request.uploadSize;
-    const ciphertext = await request.client.download(shipmentId, slice.uploadId, request.signal, whole ? undefined : slice);
     const hash = createHash('sha256');
     let size = 0;
     for await (const chunk of decryptFile({ secret: request.secret, shipmentId, fileId: file.fileId, engine: nodeAesGcm }, ciphertext)) {
