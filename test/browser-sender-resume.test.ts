@@ -31,6 +31,8 @@ let port: number;
 let portal: PeerProcess | undefined;
 let worker: RunningWorker | undefined;
 const links: Array<{ url: string; token: string }> = [];
+/** Upload octets per second: the 34 MB CD takes about 7 s. */
+const THROTTLE = 5_000_000;
 
 /** The portal as its own process (`beeldpoort portal`) on a fixed port, so it can be SIGKILLed like a crash. */
 async function startPortalProcess(): Promise<void> {
@@ -46,7 +48,10 @@ async function startPortalProcess(): Promise<void> {
 
 before(async () => {
   buildClient();
-  cd = await makeTestCd(`${temp.dir}/cd`, { studies: 1, series: 2, images: 8, rows: 256, seed: 'resume' });
+  // Two images of 16.8 MB (each over the 16 MiB bundle limit: an upload of its own) and a small secondary capture
+  // and PDF (bundled together): uploads of very different sizes, so "some complete, some not" is a real state
+  // with bundles on as well as off.
+  cd = await makeTestCd(`${temp.dir}/cd`, { studies: 1, series: 2, images: 1, rows: 2900, seed: 'resume' });
   // Keys, and two links signed for this data dir and URL; then the in-process portal steps aside for the real process.
   const setup = await startRestartablePortal(`${temp.dir}/data`);
   portalUrl = setup.url;
@@ -75,7 +80,7 @@ after(async () => {
   temp.remove();
 });
 
-/** Limits the page's upload rate (CDP), so an upload of a few MB takes seconds. */
+/** Limits the page's upload rate (CDP), so an upload of a few tens of MB takes seconds. */
 async function throttle(page: Page, bytesPerSecond: number): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
@@ -99,7 +104,7 @@ async function storedShipmentId(page: Page): Promise<string | undefined> {
 test('the portal is killed and restarted mid-upload: the page resumes by itself and everything arrives', async () => {
   const link = links[0]!;
   const page = await openLink(chromium, link.url);
-  await throttle(page, 1_000_000);
+  await throttle(page, THROTTLE);
   await selectCd(page, cd.root);
   await page.click('#send');
   await waitUntil(async () => (await uploadedFraction(page)) > 0.25, { timeoutMs: 60_000, what: 'a quarter uploaded' });
@@ -113,12 +118,12 @@ test('the portal is killed and restarted mid-upload: the page resumes by itself 
   assertByteIdentical(await pacs.files(), specsOf(cd));
 });
 
-test('a reload mid-upload, then the same CD again: the same shipment continues and completed files are not re-sent', async () => {
+test('a reload mid-upload, then the same CD again: the same shipment continues and completed uploads are not re-sent', async () => {
   const link = links[1]!;
   await freshPacsAndWorker();
 
   const page = await openLink(chromium, link.url);
-  await throttle(page, 1_000_000);
+  await throttle(page, THROTTLE);
   await selectCd(page, cd.root);
   await page.click('#send');
   let shipmentId: string | undefined;
@@ -131,8 +136,8 @@ test('a reload mid-upload, then the same CD again: the same shipment continues a
     if (!status) return false;
     completed = status.files.filter((file) => file.complete).map((file) => file.fileId);
     total = status.files.length;
-    return completed.length >= 3;
-  }, { timeoutMs: 60_000, what: 'some files complete' });
+    return completed.length >= 1;
+  }, { timeoutMs: 60_000, what: 'an upload complete' });
   assert.ok(completed.length < total, `still mid-upload (${completed.length} of ${total} complete)`);
 
   // Leaving mid-upload asks for confirmation (beforeunload); the clerk reloads anyway.
@@ -155,8 +160,8 @@ test('a reload mid-upload, then the same CD again: the same shipment continues a
   assert.match((await page.textContent('#upload-notice')) ?? '', /earlier|eerdere/);
   await waitForReceiptState(page, ['imported'], 120_000);
   assert.equal(await page.textContent('[data-testid="reference"]'), shipmentId, 'the same shipment continued');
-  assert.deepEqual(created.filter((fileId) => completed.includes(fileId)), [], 'no completed file was uploaded again');
-  assert.ok(created.length <= total - completed.length, `${created.length} new uploads for ${total - completed.length} unfinished files`);
+  assert.deepEqual(created.filter((fileId) => completed.includes(fileId)), [], 'no completed upload was sent again');
+  assert.ok(created.length <= total - completed.length, `${created.length} new uploads for ${total - completed.length} unfinished ones`);
   assertByteIdentical(await pacs.files(), specsOf(cd));
 });
 
@@ -165,7 +170,7 @@ test('Pause stops every upload, queued files included, until Resume; then everyt
   await freshPacsAndWorker();
 
   const page = await openLink(chromium, link.url);
-  await throttle(page, 1_000_000);
+  await throttle(page, THROTTLE);
   await selectCd(page, cd.root);
   const started: string[] = [];
   page.on('request', (request) => {
@@ -177,8 +182,8 @@ test('Pause stops every upload, queued files included, until Resume; then everyt
     shipmentId ??= await storedShipmentId(page);
     if (!shipmentId) return false;
     const status = await senderStatus(portalUrl, link.token, shipmentId).catch(() => undefined);
-    return (status?.files.filter((file) => file.complete).length ?? 0) >= 2;
-  }, { timeoutMs: 60_000, what: 'some files complete' });
+    return (status?.files.filter((file) => file.complete).length ?? 0) >= 1;
+  }, { timeoutMs: 60_000, what: 'an upload complete' });
 
   await page.click('#pause');
   await page.waitForFunction(() => /Paused|Gepauzeerd/.test(document.getElementById('upload-status')?.textContent ?? ''), null, { timeout: 10_000 });
