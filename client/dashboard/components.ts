@@ -32,14 +32,14 @@ export function shipmentProgress(s: ShipmentView): HTMLElement {
   }
   if (s.state === 'importing') {
     return h('div', { class: 'progress', 'data-progress': 'import' },
-      h('progress', { max: Math.max(s.fileCount, 1), value: s.outcomes.reported, 'aria-label': t('shipments.progress') }),
-      h('span', {}, t('progress.import', { done: s.outcomes.reported, total: s.fileCount })));
+      h('progress', { max: Math.max(s.instances, 1), value: s.outcomes.reported, 'aria-label': t('shipments.progress') }),
+      h('span', {}, t('progress.import', { done: s.outcomes.reported, total: s.instances })));
   }
   if (s.outcomes.reported > 0) {
     return h('div', { class: 'progress', 'data-progress': 'outcome' },
       t('progress.outcome', { stored: s.outcomes.stored + s.outcomes.warning, failed: s.outcomes.failed }));
   }
-  return h('div', { class: 'progress' }, t('progress.received', { files: s.fileCount, bytes: bytes(s.totalBytes) }));
+  return h('div', { class: 'progress' }, t('progress.received', { files: s.instances, bytes: bytes(s.totalBytes) }));
 }
 
 /** A table with a caption and header cells scoped to their columns (WCAG 1.3.1). */

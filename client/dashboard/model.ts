@@ -30,6 +30,8 @@ export interface ShipmentView {
   id: string; linkId: string; purpose: Purpose; urgent: boolean; state: ShipmentState; senderName: string;
   createdAt: Date | null; updatedAt: Date | null; fileCount: number; filesComplete: number; totalBytes: number;
   bytesReceived: number; outcomes: OutcomeCounts; finishReason: string | null;
+  /** DICOM files (manifest files): a bundle upload carries several, so this can exceed fileCount (uploads). */
+  instances: number;
 }
 
 export interface ConsentStatement { recordedBy: string; date: string; reference: string }
@@ -129,16 +131,19 @@ function outcomeCounts(shipment: Json, files: FileView[]): OutcomeCounts {
 export function toShipment(raw: unknown): ShipmentView {
   const s = obj(raw);
   const files = Array.isArray(s.files) ? s.files.map(toFile) : [];
+  // The detail answer lists uploads (upload progress) apart from files (one per DICOM file, with outcomes).
+  const uploads = Array.isArray(s.uploads) ? s.uploads.map(toFile) : files;
   const progress = obj(s.progress ?? s.upload);
   const purpose = str(s.purpose) as Purpose;
   return {
     id: str(s.id ?? s.shipmentId), linkId: str(s.linkId), purpose, urgent: s.urgent === true || purpose === 'transfer',
     state: str(s.state) as ShipmentState, senderName: str(obj(s.sender).name ?? s.senderName),
     createdAt: time(s.createdAt), updatedAt: time(s.updatedAt),
-    fileCount: num(s.fileCount ?? progress.files) || files.length,
-    filesComplete: files.length > 0 ? files.filter((f) => f.complete).length : num(s.completeFiles ?? s.filesComplete ?? progress.filesComplete),
-    totalBytes: num(s.totalBytes ?? progress.totalBytes) || files.reduce((sum, f) => sum + f.size, 0),
-    bytesReceived: files.length > 0 ? files.reduce((sum, f) => sum + f.received, 0) : num(s.bytesReceived ?? progress.bytesReceived),
+    fileCount: num(s.fileCount ?? progress.files) || uploads.length,
+    filesComplete: uploads.length > 0 ? uploads.filter((f) => f.complete).length : num(s.completeFiles ?? s.filesComplete ?? progress.filesComplete),
+    totalBytes: num(s.totalBytes ?? progress.totalBytes) || uploads.reduce((sum, f) => sum + f.size, 0),
+    bytesReceived: uploads.length > 0 ? uploads.reduce((sum, f) => sum + f.received, 0) : num(s.bytesReceived ?? progress.bytesReceived),
+    instances: num(s.instances) || files.length || num(s.fileCount ?? progress.files),
     outcomes: outcomeCounts(s, files), finishReason: optStr(obj(s.outcome).reason ?? s.finishReason),
   };
 }

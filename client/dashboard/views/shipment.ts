@@ -59,7 +59,8 @@ function outcomeText(outcome: string | null): string {
 
 function filesSection(s: ShipmentDetail): HTMLElement {
   const problems = s.files.filter((f: FileView) => f.outcome !== null && f.outcome !== 'stored');
-  const summary = t('files.summary', { complete: s.filesComplete, total: s.fileCount, stored: s.outcomes.stored, warning: s.outcomes.warning, failed: s.outcomes.failed });
+  // Counted per DICOM file (s.files), not per upload: a bundle upload carries many files.
+  const summary = t('files.summary', { complete: s.files.filter((f) => f.complete).length, total: s.instances, stored: s.outcomes.stored, warning: s.outcomes.warning, failed: s.outcomes.failed });
   return h('section', { class: 'card', 'aria-labelledby': 'files-title' },
     h('h2', { id: 'files-title' }, t('files.title')),
     h('p', { 'data-testid': 'files-summary' }, summary),

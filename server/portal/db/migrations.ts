@@ -115,4 +115,26 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX files_incomplete ON files(shipment_id) WHERE completed_at IS NULL;
   `,
+  // 4: bundles (docs/format.md, manifest v2). One upload (a files row) may carry the ciphertexts of many manifest
+  // files back to back; each carried file is a part with its own outcome, since the worker reports per DICOM file.
+  // An upload without parts keeps its outcome on its files row, as before. position = order inside the upload
+  // (offset order). instance_count = manifest files of the shipment (NULL for older rows: then file_count).
+  `
+  CREATE TABLE file_parts (
+    shipment_id TEXT NOT NULL,
+    part_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    outcome TEXT,
+    outcome_code TEXT,
+    outcome_reason TEXT,
+    dimse_status INTEGER,
+    sop_instance_uid TEXT,
+    reported_at INTEGER,
+    PRIMARY KEY (shipment_id, part_id),
+    FOREIGN KEY (shipment_id, file_id) REFERENCES files(shipment_id, file_id)
+  );
+  CREATE INDEX file_parts_upload ON file_parts(shipment_id, file_id, position);
+  ALTER TABLE shipments ADD COLUMN instance_count INTEGER;
+  `,
 ];

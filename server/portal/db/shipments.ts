@@ -13,7 +13,10 @@ export interface ShipmentRow {
   urgent: boolean;
   state: ShipmentState;
   envelope: string;
+  /** Uploads (files rows). */
   fileCount: number;
+  /** Manifest files (DICOM instances): a bundle upload carries several (its parts), any other upload one. */
+  instanceCount: number;
   totalBytes: number;
   createdAt: number;
   updatedAt: number;
@@ -52,7 +55,7 @@ const json = (text: string | null): unknown => (text === null ? null : JSON.pars
 function toShipment(r: any): ShipmentRow {
   return {
     id: r.id, linkId: r.link_id, purpose: r.purpose, urgent: r.urgent === 1, state: r.state, envelope: r.envelope,
-    fileCount: r.file_count, totalBytes: r.total_bytes, createdAt: r.created_at, updatedAt: r.updated_at,
+    fileCount: r.file_count, instanceCount: r.instance_count ?? r.file_count, totalBytes: r.total_bytes, createdAt: r.created_at, updatedAt: r.updated_at,
     leaseToken: r.lease_token, leaseWorker: r.lease_worker, leaseExpiresAt: r.lease_expires_at,
     statements: json(r.statements), summary: json(r.summary), studies: json(r.studies),
     consentVerifiedAt: r.consent_verified_at, consentVerifiedBy: r.consent_verified_by,
@@ -82,7 +85,7 @@ export type ShipmentUpdate = Partial<Pick<ShipmentRow, 'state' | 'leaseToken' | 
   | 'studies' | 'consentVerifiedAt' | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt' | 'notBefore'>>;
 
 /** The columns the upload path needs: no envelope (hundreds of KB for a CD) and no JSON columns to parse. */
-export type ShipmentHead = Pick<ShipmentRow, 'id' | 'linkId' | 'purpose' | 'urgent' | 'state' | 'fileCount' | 'totalBytes' | 'leaseToken'
+export type ShipmentHead = Pick<ShipmentRow, 'id' | 'linkId' | 'purpose' | 'urgent' | 'state' | 'fileCount' | 'instanceCount' | 'totalBytes' | 'leaseToken'
   | 'leaseWorker' | 'leaseExpiresAt' | 'consentVerifiedAt' | 'finishedAt' | 'ciphertextDeletedAt'>;
 
 export interface FileReport { fileId: string; outcome: string; code?: string | null; reason?: string | null; dimseStatus?: number | null; sopInstanceUid?: string | null }
@@ -130,11 +133,11 @@ export class ShipmentStore {
 
   /** The shipment without its envelope and JSON columns: what the upload path checks. */
   head(id: string): ShipmentHead | undefined {
-    const r = this.#prepare(`SELECT id, link_id, purpose, urgent, state, file_count, total_bytes, lease_token, lease_worker, lease_expires_at,
+    const r = this.#prepare(`SELECT id, link_id, purpose, urgent, state, file_count, instance_count, total_bytes, lease_token, lease_worker, lease_expires_at,
       consent_verified_at, finished_at, ciphertext_deleted_at FROM shipments WHERE id = ?`).get(id) as Record<string, never> | undefined;
     return r && {
       id: r.id, linkId: r.link_id, purpose: r.purpose, urgent: r.urgent === 1, state: r.state, fileCount: r.file_count,
-      totalBytes: r.total_bytes, leaseToken: r.lease_token, leaseWorker: r.lease_worker, leaseExpiresAt: r.lease_expires_at,
+      instanceCount: r.instance_count ?? r.file_count, totalBytes: r.total_bytes, leaseToken: r.lease_token, leaseWorker: r.lease_worker, leaseExpiresAt: r.lease_expires_at,
       consentVerifiedAt: r.consent_verified_at, finishedAt: r.finished_at, ciphertextDeletedAt: r.ciphertext_deleted_at,
     };
   }
@@ -147,11 +150,13 @@ export class ShipmentStore {
     return this.#prepare('SELECT 1 FROM files INDEXED BY files_incomplete WHERE shipment_id = ? AND completed_at IS NULL LIMIT 1').get(shipmentId) === undefined;
   }
 
+  /** The shipment and its uploads; a bundle's parts go in through ManifestFileStore.insertParts in the same transaction. */
   insert(s: Omit<ShipmentRow, 'leaseToken' | 'leaseWorker' | 'leaseExpiresAt' | 'statements' | 'summary' | 'studies' | 'consentVerifiedAt'
-    | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt' | 'notBefore'>, files: { fileId: string; size: number }[]): void {
-    this.#db.prepare(`INSERT INTO shipments (id, link_id, purpose, urgent, state, envelope, file_count, total_bytes, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.id, s.linkId, s.purpose, s.urgent ? 1 : 0, s.state, s.envelope, s.fileCount,
-      s.totalBytes, s.createdAt, s.updatedAt);
+    | 'consentVerifiedBy' | 'finishedAt' | 'finishReason' | 'ciphertextDeletedAt' | 'notBefore' | 'instanceCount'> & { instanceCount?: number },
+  files: { fileId: string; size: number }[]): void {
+    this.#db.prepare(`INSERT INTO shipments (id, link_id, purpose, urgent, state, envelope, file_count, instance_count, total_bytes, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.id, s.linkId, s.purpose, s.urgent ? 1 : 0, s.state, s.envelope, s.fileCount,
+      s.instanceCount ?? s.fileCount, s.totalBytes, s.createdAt, s.updatedAt);
     const insertFile = this.#db.prepare('INSERT INTO files (shipment_id, file_id, position, size) VALUES (?, ?, ?, ?)');
     files.forEach((file, index) => insertFile.run(s.id, file.fileId, index, file.size));
   }
@@ -212,10 +217,14 @@ export class ShipmentStore {
     this.#db.prepare('UPDATE files SET deleted_at = ? WHERE shipment_id = ? AND deleted_at IS NULL').run(now, shipmentId);
   }
 
-  /** Idempotent upsert of the worker's per-file result. */
+  /**
+   * Idempotent upsert of the worker's result for an upload that carries one manifest file (no parts). False when
+   * there is no such upload, or it is a bundle: a bundle's outcomes are its parts' (ManifestFileStore.report).
+   */
   reportFile(shipmentId: string, report: FileReport, now: number): boolean {
     return this.#prepare(`UPDATE files SET outcome = ?, outcome_code = ?, outcome_reason = ?, dimse_status = ?, sop_instance_uid = ?,
-        reported_at = ? WHERE shipment_id = ? AND file_id = ?`).run(report.outcome, report.code ?? null, report.reason ?? null,
+        reported_at = ? WHERE shipment_id = ? AND file_id = ?
+        AND NOT EXISTS (SELECT 1 FROM file_parts p WHERE p.shipment_id = files.shipment_id AND p.file_id = files.file_id)`).run(report.outcome, report.code ?? null, report.reason ?? null,
       report.dimseStatus ?? null, report.sopInstanceUid ?? null, now, shipmentId, report.fileId).changes === 1;
   }
 

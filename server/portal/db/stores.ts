@@ -2,6 +2,7 @@
 import { openDatabase, type Db } from './database.ts';
 import { AuditStore } from './audit.ts';
 import { LinkStore } from './links.ts';
+import { ManifestFileStore } from './manifest-files.ts';
 import { SettingsStore } from './settings.ts';
 import { ShipmentStore } from './shipments.ts';
 import { UserStore } from './users.ts';
@@ -9,6 +10,8 @@ import { UserStore } from './users.ts';
 export interface Stores {
   readonly links: LinkStore;
   readonly shipments: ShipmentStore;
+  /** The manifest files (DICOM instances) of each shipment: bundle parts and their outcomes. */
+  readonly manifestFiles: ManifestFileStore;
   readonly users: UserStore;
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
@@ -20,6 +23,7 @@ export function openStores(dataDir: string): Stores {
   return {
     links: new LinkStore(db),
     shipments: new ShipmentStore(db),
+    manifestFiles: new ManifestFileStore(db),
     users: new UserStore(db),
     audit: new AuditStore(db),
     settings: new SettingsStore(db),

@@ -27,9 +27,11 @@ export interface Notification {
 }
 
 export interface NotificationFacts {
-  shipment: { id: string; linkId: string; purpose: string; urgent: boolean; state: string; fileCount: number; totalBytes: number };
+  /** instanceCount: the manifest files (DICOM files: a bundle upload carries several); fileCount (uploads) when absent. */
+  shipment: { id: string; linkId: string; purpose: string; urgent: boolean; state: string; fileCount: number; instanceCount?: number; totalBytes: number };
   senderName: string;
-  files: ReadonlyArray<{ completedAt: number | null; outcome: string | null }>;
+  /** The manifest files with their outcomes (a bundle's parts, each other upload itself). */
+  files: ReadonlyArray<{ outcome: string | null }>;
 }
 
 const FINAL = new Set(['imported', 'imported-with-failures', 'failed']);
@@ -57,7 +59,7 @@ export function buildNotification(facts: NotificationFacts, event: NotificationE
     purpose: shipment.purpose,
     state: shipment.state,
     sender: { name: facts.senderName },
-    files: shipment.fileCount,
+    files: shipment.instanceCount ?? shipment.fileCount,
     bytes: shipment.totalBytes,
     outcomes: event === 'shipment.received' || event === 'shipment.held' ? undefined : { stored: count('stored'), warning: count('warning'), failed: count('rejected', 'failed') },
     url: `${dashboardUrl}#/shipments/${encodeURIComponent(shipment.id)}`,

@@ -150,7 +150,7 @@ test('e-mail goes through SMTP as plain text, high priority for transfers, with 
 
 test('the mail text names counts and the dashboard URL and states that it has no patient data', () => {
   const n = buildNotification({ shipment: { id: 'abc', linkId: 'l', purpose: 'consult', urgent: false, state: 'imported', fileCount: 3, totalBytes: 10 },
-    senderName: 'UMC', files: [{ completedAt: 1, outcome: 'stored' }, { completedAt: 1, outcome: 'warning' }, { completedAt: 1, outcome: 'stored' }] },
+    senderName: 'UMC', files: [{ outcome: 'stored' }, { outcome: 'warning' }, { outcome: 'stored' }] },
   'shipment.imported', 'https://portal.example/', 0);
   const { subject, text } = mailFor(n);
   assert.doesNotMatch(subject, /SPOED/);

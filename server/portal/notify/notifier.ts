@@ -70,7 +70,7 @@ export function startNotifier(ctx: Pick<PortalContext, 'stores' | 'changes' | 'l
       .flatMap((event) => channels.map((channel) => ({ event, channel })))
       .filter(({ event, channel }) => (failures.get(`${shipmentId}\n${event}\n${channel}`) ?? 0) < MAX_FAILURES && !sent(shipmentId, event, channel));
     if (due.length === 0) return;
-    const files = ctx.stores.shipments.files(shipmentId);
+    const files = ctx.stores.manifestFiles.list(shipmentId);
     const facts = { shipment, senderName: ctx.stores.links.get(shipment.linkId)?.senderName ?? '', files };
     for (const { event, channel } of due) {
       const key = `${shipmentId}\n${event}\n${channel}`;

@@ -29,29 +29,46 @@ export async function linkView(ctx: PortalContext, link: LinkRow) {
   };
 }
 
+/**
+ * fileCount, completeFiles and the bytes count uploads (upload progress); instances and reportedFiles count manifest
+ * files (DICOM instances: a bundle upload carries several), which is what the worker reports outcomes for.
+ */
 export function shipmentSummary(ctx: PortalContext, shipment: ShipmentRow) {
   const link = ctx.stores.links.get(shipment.linkId);
   const files = ctx.stores.shipments.files(shipment.id);
+  const counts = ctx.stores.manifestFiles.outcomeCounts(shipment.id);
   return {
     shipmentId: shipment.id, linkId: shipment.linkId, purpose: shipment.purpose, urgent: shipment.urgent, state: shipment.state,
     sender: { name: link?.senderName ?? null, contact: link?.senderContact ?? null },
     createdAt: iso(shipment.createdAt), updatedAt: iso(shipment.updatedAt), finishedAt: iso(shipment.finishedAt),
     fileCount: shipment.fileCount, completeFiles: files.filter((f) => f.completedAt !== null).length, totalBytes: shipment.totalBytes,
-    bytesReceived: files.reduce((sum, f) => sum + bytesReceived(ctx, f), 0), reportedFiles: files.filter((f) => f.outcome !== null).length,
+    bytesReceived: files.reduce((sum, f) => sum + bytesReceived(ctx, f), 0), instances: shipment.instanceCount,
+    reportedFiles: shipment.instanceCount - counts.unreported,
     consentRequired: shipment.purpose === 'consult', consentVerifiedAt: iso(shipment.consentVerifiedAt),
-    outcome: outcomeSummary(ctx, shipment) ?? null, finishReason: shipment.finishReason,
+    outcome: outcomeSummary(ctx, shipment, counts) ?? null, finishReason: shipment.finishReason,
   };
 }
 
 export function shipmentDetail(ctx: PortalContext, shipmentId: string) {
   const shipment = ctx.stores.shipments.get(shipmentId);
   if (!shipment) throw new PortalError('E_SHIPMENT_NOT_FOUND', `no shipment ${shipmentId}`);
-  const files = ctx.stores.shipments.files(shipmentId).map((f) => ({
+  const uploads = ctx.stores.shipments.files(shipmentId).map((f) => ({
     fileId: f.fileId, size: f.size, received: bytesReceived(ctx, f), complete: f.completedAt !== null, deleted: f.deletedAt !== null,
-    outcome: f.outcome, code: f.outcomeCode, reason: f.outcomeReason, dimseStatus: f.dimseStatus, sopInstanceUid: f.sopInstanceUid,
   }));
+  const uploadOf = new Map(uploads.map((u) => [u.fileId, u]));
+  // One entry per manifest file with its outcome. A part of a bundle has no size of its own here (its offset and
+  // length travel inside the JWE): size and received are null, completeness is its upload's.
+  const files = ctx.stores.manifestFiles.list(shipmentId).map((f) => {
+    const upload = uploadOf.get(f.uploadId)!;
+    return {
+      fileId: f.fileId, uploadId: f.uploadId, size: f.part ? null : upload.size, received: f.part ? null : upload.received,
+      complete: upload.complete, deleted: upload.deleted,
+      outcome: f.outcome, code: f.outcomeCode, reason: f.outcomeReason, dimseStatus: f.dimseStatus, sopInstanceUid: f.sopInstanceUid,
+    };
+  });
   return {
     ...shipmentSummary(ctx, shipment),
+    uploads,
     files,
     statements: shipment.statements,
     summary: shipment.summary,

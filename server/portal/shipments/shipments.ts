@@ -6,13 +6,23 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { PortalContext, Actor } from '../context.ts';
 import type { LinkRow } from '../db/links.ts';
+import type { OutcomeCounts } from '../db/manifest-files.ts';
 import type { FileRow, ShipmentRow, ShipmentState } from '../db/shipments.ts';
 import { PortalError } from '../errors.ts';
 import { checkEnvelope } from './envelope.ts';
-import { checkFiles, checkShipmentId, sameFiles } from './shipment-request.ts';
+import { checkFiles, checkShipmentId, instanceCount, sameFiles, type DeclaredFile } from './shipment-request.ts';
 
 export function emitChange(ctx: PortalContext, shipmentId: string, state: string): void {
   ctx.changes.emit('shipment', { shipmentId, state });
+}
+
+/** The uploads of a stored shipment as they were declared (with each bundle's parts): what a resumed POST must repeat. */
+function declaredFiles(ctx: PortalContext, shipmentId: string): DeclaredFile[] {
+  const parts = ctx.stores.manifestFiles.partsOf(shipmentId);
+  return ctx.stores.shipments.fileStates(shipmentId).map(({ fileId, size }) => {
+    const carried = parts.get(fileId);
+    return carried ? { fileId, size, parts: carried } : { fileId, size };
+  });
 }
 
 export interface CreateResult { created: boolean; shipmentId: string; state: ShipmentState }
@@ -22,6 +32,7 @@ export function createShipment(ctx: PortalContext, link: LinkRow, body: unknown,
   const shipmentId = checkShipmentId(request.shipmentId);
   const files = checkFiles(request.files, ctx.config.portal.linkMaxBytes);
   const envelope = checkEnvelope(request.envelope);
+  const instances = instanceCount(files);
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   const actor: Actor = { kind: 'link', id: link.id };
   const now = ctx.now();
@@ -29,7 +40,7 @@ export function createShipment(ctx: PortalContext, link: LinkRow, body: unknown,
     const existing = ctx.stores.shipments.get(shipmentId);
     if (existing) {
       // Resume after a reload or a re-run: same link, same files -> the same shipment, nothing new reserved.
-      const same = existing.linkId === link.id && sameFiles(ctx.stores.shipments.files(shipmentId), files);
+      const same = existing.linkId === link.id && sameFiles(declaredFiles(ctx, shipmentId), files);
       if (!same) throw new PortalError('E_SHIPMENT_CONFLICT', 'this shipment id is already in use with other files');
       return { created: false, shipmentId, state: existing.state };
     }
@@ -43,10 +54,11 @@ export function createShipment(ctx: PortalContext, link: LinkRow, body: unknown,
     }
     ctx.stores.shipments.insert({
       id: shipmentId, linkId: link.id, purpose: link.purpose, urgent: link.purpose === 'transfer', state: 'uploading', envelope,
-      fileCount: files.length, totalBytes, createdAt: now, updatedAt: now,
+      fileCount: files.length, instanceCount: instances, totalBytes, createdAt: now, updatedAt: now,
     }, files);
+    ctx.stores.manifestFiles.insertParts(shipmentId, files);
     ctx.stores.audit.append({ actor, action: 'shipment.created', object: { type: 'shipment', id: shipmentId }, ip,
-      details: { linkId: link.id, files: files.length, bytes: totalBytes } }, now);
+      details: { linkId: link.id, files: files.length, instances, bytes: totalBytes } }, now);
     return { created: true, shipmentId, state: 'uploading' };
   });
   if (result.created) emitChange(ctx, shipmentId, result.state);
@@ -75,10 +87,10 @@ export function shipmentForLink(ctx: PortalContext, link: LinkRow, shipmentId: s
   return shipment;
 }
 
-export function outcomeSummary(ctx: PortalContext, shipment: ShipmentRow) {
+/** The import outcome once finished, counted per manifest file (a bundle counts its parts, any other upload itself). */
+export function outcomeSummary(ctx: PortalContext, shipment: ShipmentRow, counts?: OutcomeCounts) {
   if (shipment.finishedAt === null) return undefined;
-  const counts: Record<string, number> = { stored: 0, warning: 0, rejected: 0, failed: 0, unreported: 0 };
-  for (const file of ctx.stores.shipments.files(shipment.id)) counts[file.outcome ?? 'unreported'] = (counts[file.outcome ?? 'unreported'] ?? 0) + 1;
+  counts ??= ctx.stores.manifestFiles.outcomeCounts(shipment.id);
   return { state: shipment.state, finishedAt: new Date(shipment.finishedAt).toISOString(), reason: shipment.finishReason, files: counts };
 }
 
@@ -92,7 +104,10 @@ export function senderView(ctx: PortalContext, link: LinkRow, shipmentId: string
     uploadUrl: file.uploadId && file.completedAt === null && file.deletedAt === null ? `${ctx.config.publicUrl}/uploads/${file.uploadId}` : null,
   }));
   const outcome = outcomeSummary(ctx, shipment);
-  return { shipmentId, state: shipment.state, createdAt: new Date(shipment.createdAt).toISOString(), files, ...(outcome ? { outcome } : {}) };
+  return {
+    shipmentId, state: shipment.state, createdAt: new Date(shipment.createdAt).toISOString(), instances: shipment.instanceCount, files,
+    ...(outcome ? { outcome } : {}),
+  };
 }
 
 /**
@@ -116,7 +131,7 @@ export function recordFileComplete(ctx: PortalContext, shipmentId: string, fileI
       state = leased ? 'importing' : 'received';
       store.update(shipmentId, { state }, now);
       ctx.stores.audit.append({ actor: { kind: 'link', id: shipment.linkId }, action: 'shipment.received', object: { type: 'shipment', id: shipmentId },
-        details: { files: shipment.fileCount, bytes: shipment.totalBytes } }, now);
+        details: { files: shipment.fileCount, instances: shipment.instanceCount, bytes: shipment.totalBytes } }, now);
     }
     if (via === 'reconciler') {
       ctx.stores.audit.append({ actor: { kind: 'system' }, action: 'file.reconciled', object: { type: 'shipment', id: shipmentId }, details: { fileId } }, now);

@@ -15,6 +15,19 @@ export function workerFiles(ctx: PortalContext, shipmentId: string) {
   return ctx.stores.shipments.fileStates(shipmentId);
 }
 
+/**
+ * The lease's file list: each upload, and for a bundle the manifest files it carries (`parts`, offset order), so
+ * the worker can check that a manifest file's upload was declared to carry it. Heartbeats leave parts out: they
+ * come often and the parts never change.
+ */
+function leaseFiles(ctx: PortalContext, shipmentId: string) {
+  const parts = ctx.stores.manifestFiles.partsOf(shipmentId);
+  return workerFiles(ctx, shipmentId).map((file) => {
+    const carried = parts.get(file.fileId);
+    return carried ? { ...file, parts: carried } : file;
+  });
+}
+
 function allComplete(ctx: PortalContext, shipmentId: string): boolean {
   return ctx.stores.shipments.allFilesComplete(shipmentId);
 }
@@ -46,7 +59,7 @@ export function leaseNext(ctx: PortalContext, workerId: string) {
   if (state !== shipment.state) emitChange(ctx, shipment.id, state);
   return {
     shipmentId: shipment.id, leaseToken, leaseExpiresAt: new Date(leaseExpiresAt).toISOString(), purpose: shipment.purpose,
-    urgent: shipment.urgent, envelope: JSON.parse(shipment.envelope) as unknown, state, files: workerFiles(ctx, shipment.id),
+    urgent: shipment.urgent, envelope: JSON.parse(shipment.envelope) as unknown, state, files: leaseFiles(ctx, shipment.id),
   };
 }
 
@@ -91,15 +104,19 @@ export function report(ctx: PortalContext, shipmentId: string, body: { leaseToke
   }
   const now = ctx.now();
   ctx.stores.shipments.transaction(() => {
-    const shipment = ctx.stores.shipments.get(shipmentId);
+    // head(), not get(): the envelope (hundreds of KB for a CD) is not needed for a report batch.
+    const shipment = ctx.stores.shipments.head(shipmentId);
     // A repeated report after finish (same worker retrying) is accepted: upserts are idempotent.
     if (!shipment || shipment.finishedAt === null) requireLease(ctx, shipmentId, body.leaseToken);
+    // fileId names a manifest file: a part of a bundle, else an upload without parts (a bundle's own id is its
+    // first part's, so it lands on that part). Anything else is unknown and the whole batch is refused.
     for (const entry of reports) {
-      if (!ctx.stores.shipments.reportFile(shipmentId, entry, now)) throw new PortalError('E_BAD_REQUEST', `unknown file ${entry.fileId}`);
+      const known = ctx.stores.manifestFiles.reportPart(shipmentId, entry, now) || ctx.stores.shipments.reportFile(shipmentId, entry, now);
+      if (!known) throw new PortalError('E_BAD_REQUEST', `unknown file ${entry.fileId}`);
     }
     if (body.studies !== undefined) ctx.stores.shipments.update(shipmentId, { studies: body.studies }, now);
   });
-  emitChange(ctx, shipmentId, ctx.stores.shipments.get(shipmentId)!.state);
+  emitChange(ctx, shipmentId, ctx.stores.shipments.head(shipmentId)!.state);
   return { ok: true };
 }
 
