@@ -168,3 +168,28 @@ test('notification settings come from the environment and bad values are reporte
   assert.throws(() => loadConfig({ BEELDPOORT_SMTP_URL: 'http://x', BEELDPOORT_NOTIFY_EMAIL: 'nobody', BEELDPOORT_WEBHOOK_URL: 'ftp://x' }),
     (error: unknown) => error instanceof ConfigError && error.problems.length === 3);
 });
+
+test('a bundled shipment is announced with its DICOM files and their outcomes, not its uploads', async (t) => {
+  const hook = await startWebhookReceiver(t);
+  const { ctx, stores, changes, tick } = setUp(t);
+  const notifier = startNotifier(ctx, settings({ webhookUrl: hook.url }), 'http://localhost:8080/');
+  t.after(() => notifier.close());
+  const now = tick();
+  stores.links.insert({ id: 'link-b', purpose: 'internal', senderName: 'UMC', senderContact: null, note: null, code: 'ABC234',
+    issuedBy: { kind: 'cli', id: null, name: null, email: null }, createdAt: now, expiresAt: now + 86_400_000, maxShipments: 5, maxBytes: 1e9,
+    revokedAt: null, revokedBy: null });
+  // Upload a carries the manifest files a, b, c; upload d carries itself.
+  const uploads = [{ fileId: 'a', size: 300, parts: ['a', 'b', 'c'] }, { fileId: 'd', size: 100 }];
+  stores.shipments.insert({ id: 'b', linkId: 'link-b', purpose: 'internal', urgent: false, state: 'uploading', envelope: '{}', fileCount: 2,
+    instanceCount: 4, totalBytes: 400, createdAt: now, updatedAt: now }, uploads);
+  stores.manifestFiles.insertParts('b', uploads);
+  for (const part of ['a', 'b']) stores.manifestFiles.reportPart('b', { fileId: part, outcome: 'stored' }, tick());
+  stores.manifestFiles.reportPart('b', { fileId: 'c', outcome: 'failed' }, tick());
+  stores.shipments.reportFile('b', { fileId: 'd', outcome: 'warning' }, tick());
+  stores.shipments.update('b', { state: 'imported-with-failures', finishedAt: tick() }, tick());
+  changes.emit('shipment', { shipmentId: 'b', state: 'imported-with-failures' });
+  await notifier.idle();
+  assert.equal(hook.received.length, 1);
+  assert.equal(hook.received[0]!.body.files, 4);
+  assert.deepEqual(hook.received[0]!.body.outcomes, { stored: 2, warning: 1, failed: 1 });
+});
