@@ -93,15 +93,18 @@ test('portal cut off mid-upload, sender killed; the same command again completes
   const link = await createLink(portal.current().portal.ctx, { purpose: 'transfer', senderName: 'Test' }, { kind: 'cli', id: 'test' });
   const env = { XDG_CACHE_HOME: path.join(tmp.dir, 'cache') };
 
-  // Cut the portal on its 6th upload request: deterministic, whatever the machine's speed.
+  // Cut the portal on its 6th upload request: deterministic, whatever the machine's speed. Bundles of two images
+  // (--bundle-size) keep the CD at 9 uploads, so there is a 6th request and uploads after it.
+  const bundleSize = ['--bundle-size', '300000'];
   let uploads = 0;
   const cutting = new Promise<void>((resolve) => {
     portal.current().server.on('request', (req) => {
       if (req.url?.startsWith('/uploads') && req.method !== 'HEAD' && ++uploads === 6) void portal.cut().then(resolve);
     });
   });
-  const first = startCli(['send', link.url, cd.root, '--yes', '--json'], env);
-  await cutting;
+  const first = startCli(['send', link.url, cd.root, '--yes', '--json', ...bundleSize], env);
+  // Never wait forever: a send that ends before that request fails the test instead of hanging it.
+  await Promise.race([cutting, first.done.then((run) => assert.fail(`the send ended before the 6th upload request: ${run.stdout}${run.stderr}`))]);
   first.child.kill('SIGKILL');
   const killed = await first.done;
   assert.notEqual(killed.code, 0);
@@ -114,7 +117,7 @@ test('portal cut off mid-upload, sender killed; the same command again completes
   assert.ok(before.some((file) => file.completedAt === null), 'the cut left files incomplete');
   const worker = await startTestWorker(portal, `${storescp.aet}@127.0.0.1:${storescp.port}`);
   t.after(() => worker.stop());
-  const again = await runCli(['send', link.url, cd.root, '--yes', '--wait', '--json'], env);
+  const again = await runCli(['send', link.url, cd.root, '--yes', '--wait', '--json', ...bundleSize], env);
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.equal(again.json?.shipmentId, shipmentId, 'the re-run resumed the same shipment');
   assert.match(again.stdout, /resuming/);

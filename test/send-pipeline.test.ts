@@ -60,7 +60,8 @@ test('an interrupted send resumes the same shipment: complete files skipped, a p
   const link = await portal.createLink({ purpose: 'transfer' });
   const api = createSenderApi(link.url);
   const info = await api.link();
-  const input = { link: info, instances: instancesOf(cd), summary: summaryOf(cd), statements: {}, createHash: nodeSha256 };
+  // Bundles of two images: several uploads, so some are complete and one is partial when the abort comes.
+  const input = { link: info, instances: instancesOf(cd), summary: summaryOf(cd), statements: {}, createHash: nodeSha256, bundleBytes: 300_000 };
   const first = await planShipment(input);
   const total = first.files.reduce((sum, file) => sum + file.size, 0);
 

@@ -60,10 +60,11 @@ export interface PlanInput {
 }
 
 /**
- * Off until the portal and worker accept `parts` and slices (bundles.md); then 16 MiB: big enough that a CD of 0.5 MB
- * instances costs tens of uploads, small enough that a cut connection re-sends little and a lone lane stays busy.
+ * 16 MiB: a CD of 0.5 MB instances costs tens of uploads instead of thousands (the per-upload request, fsync and
+ * portal row were the floor: docs/architecture.md "Speed"), while a bundle is still two 8 MiB tus chunks, the worker
+ * can start on a bundle soon after it begins, and a resume re-sends at most what one chunk lost.
  */
-export const DEFAULT_BUNDLE_BYTES = 0;
+export const DEFAULT_BUNDLE_BYTES = 16 * 2 ** 20;
 
 export interface PlannedFile {
   /** The manifest file id (its key schedule's input, docs/format.md). */
