@@ -147,7 +147,7 @@ test('sealing refuses private keys, other key types and an invalid manifest', as
   const rsa = await exportJWK((await generateKeyPair('RSA-OAEP-256', { extractable: true })).publicKey);
   await assert.rejects(sealEnvelope({ secret, manifest }, [rsa]), { code: 'E_ARGUMENT' });
   await assert.rejects(sealEnvelope({ secret, manifest }, []), { code: 'E_ARGUMENT' });
-  await assert.rejects(sealEnvelope({ secret, manifest: { ...manifest, version: 2 } as never }, [institution.publicJwk]), { code: 'E_MANIFEST' });
+  await assert.rejects(sealEnvelope({ secret, manifest: { ...manifest, version: 3 } as never }, [institution.publicJwk]), { code: 'E_MANIFEST' });
 });
 
 test('a P-256 institution key works too (for a browser without X25519)', async () => {
