@@ -17,6 +17,14 @@ test('consecutive files are bundled while the bundle stays within the limit; a b
   assert.deepEqual(groupBundles([], 100), []);
 });
 
+test('the first uploads are smaller, the limit doubling per upload up to bundleBytes (the first images arrive sooner)', () => {
+  const placements = groupBundles(ids(new Array(12).fill(10)), 40, 10);
+  // Limits 10, 20, 40, 40: a lone file, then bundles of 2, 4 and 4 files, then the last one alone.
+  const groups = placements.map((p, i) => p?.id ?? `alone f${i}`);
+  assert.deepEqual(groups, ['alone f0', 'f1', 'f1', 'f3', 'f3', 'f3', 'f3', 'f7', 'f7', 'f7', 'f7', 'alone f11']);
+  assert.deepEqual(groupBundles(ids([30, 30, 30, 30]), 100, 1000), groupBundles(ids([30, 30, 30, 30]), 100), 'never above bundleBytes');
+});
+
 function memoryInstance(path: string, size: number, seed: number): SendInstance {
   const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
   return {

@@ -21,17 +21,31 @@ export interface PlannedUpload {
 }
 
 /**
- * Groups consecutive files (in the given order) into bundles of at most `bundleBytes` ciphertext octets. A file
- * whose ciphertext alone exceeds the limit, or a group that ends up with one file, is its own upload and gets no
- * placement (undefined), exactly as in manifest v1; `bundleBytes` 0 means no bundles at all. Returns, per file,
- * the manifest v2 `upload` member: the bundle is named after its first file, offsets tile it without gap or overlap.
+ * The first upload's limit when bundling: the limit doubles per upload from here up to `bundleBytes`. The worker can
+ * start on a file only once its whole upload is complete, so in an urgent transfer the first images reach the PACS
+ * after ~1 MiB instead of after a whole 16 MiB bundle per upload lane; it costs four extra uploads per CD.
  */
-export function groupBundles(files: ReadonlyArray<{ fileId: string; size: number }>, bundleBytes: number): Array<UploadPlacement | undefined> {
+export const FIRST_BUNDLE_BYTES = 1024 * 1024;
+
+/**
+ * Groups consecutive files (in the given order) into bundles of at most `bundleBytes` ciphertext octets, the first
+ * uploads smaller (`firstBundleBytes`, doubling per upload up to `bundleBytes`). A file whose ciphertext alone
+ * exceeds the limit, or a group that ends up with one file, is its own upload and gets no placement (undefined),
+ * exactly as in manifest v1; `bundleBytes` 0 means no bundles at all. Returns, per file, the manifest v2 `upload`
+ * member: the bundle is named after its first file, offsets tile it without gap or overlap.
+ */
+export function groupBundles(
+  files: ReadonlyArray<{ fileId: string; size: number }>,
+  bundleBytes: number,
+  firstBundleBytes = FIRST_BUNDLE_BYTES,
+): Array<UploadPlacement | undefined> {
   const placements = new Array<UploadPlacement | undefined>(files.length).fill(undefined);
   if (!(bundleBytes > 0)) return placements;
   let first = 0;
   let bytes = 0;
+  let limit = Math.min(bundleBytes, Math.max(1, firstBundleBytes));
   const close = (end: number) => {
+    limit = Math.min(bundleBytes, limit * 2);
     if (end - first < 2) return; // a group of one travels alone, without `upload`
     let offset = 0;
     for (let i = first; i < end; i++) {
@@ -40,7 +54,7 @@ export function groupBundles(files: ReadonlyArray<{ fileId: string; size: number
     }
   };
   files.forEach((file, i) => {
-    if (i > first && bytes + file.size > bundleBytes) {
+    if (i > first && bytes + file.size > limit) {
       close(i);
       first = i;
       bytes = 0;
