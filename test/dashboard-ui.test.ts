@@ -183,7 +183,7 @@ test('a shipment is followed live from uploading to imported with failures, list
 
   await sendShipment(portal, link.url, 'live-1', files, { to: 1 });
   // Live: the row appears and then shows the first file complete, without a reload (each a later SSE-driven render).
-  await page.locator('tr[data-shipment-id="live-1"][data-state=uploading]', { hasText: '1 of 3 files, 1.0 KB of 4.5 KB' }).waitFor();
+  await page.locator('tr[data-shipment-id="live-1"][data-state=uploading]', { hasText: '1.0 KB of 4.5 KB received' }).waitFor();
 
   const worker = workerApi(portal);
   const lease = await worker.leaseOf('live-1'); // a transfer is leased as soon as files are complete

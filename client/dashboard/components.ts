@@ -28,7 +28,9 @@ export function shipmentProgress(s: ShipmentView): HTMLElement {
   if (s.state === 'uploading' || (s.filesComplete < s.fileCount && s.state !== 'failed')) {
     return h('div', { class: 'progress', 'data-progress': 'upload' },
       h('progress', { max: Math.max(s.totalBytes, 1), value: s.bytesReceived, 'aria-label': t('shipments.progress') }),
-      h('span', {}, t('progress.upload', { files: s.filesComplete, total: s.fileCount, bytes: bytes(s.bytesReceived), totalBytes: bytes(s.totalBytes) })));
+      // Bytes only: the portal sees uploads, and a bundle upload carries many DICOM files, so a count of complete
+      // uploads ("3 of 44") would not be the CD's files. The files are counted once the worker reports them.
+      h('span', {}, t('progress.upload', { bytes: bytes(s.bytesReceived), totalBytes: bytes(s.totalBytes) })));
   }
   if (s.state === 'importing') {
     return h('div', { class: 'progress', 'data-progress': 'import' },

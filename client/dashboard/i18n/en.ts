@@ -85,7 +85,7 @@ export const en = {
   'shipments.progress': 'Progress',
   'shipments.open': 'Details',
   'shipments.openLabel': 'Details of the shipment from {sender}',
-  'progress.upload': '{files} of {total} files, {bytes} of {totalBytes}',
+  'progress.upload': '{bytes} of {totalBytes} received',
   'progress.import': '{done} of {total} files imported',
   'progress.outcome': '{stored} stored, {failed} failed',
   'progress.received': '{files} files, {bytes} received',

@@ -87,7 +87,7 @@ export const nl: Messages = {
   'shipments.progress': 'Voortgang',
   'shipments.open': 'Details',
   'shipments.openLabel': 'Details van de zending van {sender}',
-  'progress.upload': '{files} van {total} bestanden, {bytes} van {totalBytes}',
+  'progress.upload': '{bytes} van {totalBytes} ontvangen',
   'progress.import': '{done} van {total} bestanden geïmporteerd',
   'progress.outcome': '{stored} opgeslagen, {failed} mislukt',
   'progress.received': '{files} bestanden, {bytes} ontvangen',
