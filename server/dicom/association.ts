@@ -42,6 +42,14 @@ const MAX_RESPONSE = 1 << 20;
 /** What the one outstanding wait expects: a PDU (AC/RJ, RELEASE-RP) or a DIMSE response. */
 type Waiter = { kind: 'pdu' | 'response'; resolve: (value: RawPdu | CommandSet) => void; reject: (error: DicomError) => void };
 
+/**
+ * Called for each response of an operation that answers more than once (C-FIND, PS3.7 §9.1.2.1.6: pending
+ * responses, each with an identifier, then one final response), with the response's dataset if it has one.
+ * Returns true while more responses follow; the first response it returns false for resolves request(). It may
+ * throw a DicomError, which aborts the association.
+ */
+export type PartialResponse = (command: CommandSet, dataset: Uint8Array | undefined) => boolean;
+
 export class Association {
   readonly proposed: readonly ProposedContext[];
   #socket: net.Socket;
@@ -55,6 +63,7 @@ export class Association {
   #command: Uint8Array[] = [];
   #response: { command: CommandSet; data: Uint8Array[] } | undefined;
   #received = 0;
+  #partial: PartialResponse | undefined;
 
   private constructor(socket: net.Socket, proposed: readonly ProposedContext[], timeouts: Timeouts) {
     this.#socket = socket;
@@ -122,10 +131,11 @@ export class Association {
    * Sends one request (command, then its dataset, PS3.7 §9.3.1: the command is complete before the first dataset
    * fragment) and resolves with the response's command set.
    */
-  async request(contextId: number, command: Uint8Array, dataset?: Uint8Array): Promise<CommandSet> {
+  async request(contextId: number, command: Uint8Array, dataset?: Uint8Array, partial?: PartialResponse): Promise<CommandSet> {
     if (this.#closed) throw new DicomError('E_ASSOCIATION_DROPPED', 'association already closed');
     if (this.#waiter) throw new Error('Association.request: an operation is already outstanding');
     this.#response = undefined;
+    this.#partial = partial;
     const response = this.#expect('response', 0, 'DIMSE response') as Promise<CommandSet>;
     this.#socket.setTimeout(this.#timeouts.dimseMs);
     try {
@@ -138,6 +148,7 @@ export class Association {
       }
       return await response;
     } finally {
+      this.#partial = undefined;
       if (!this.#closed) this.#socket.setTimeout(0);
     }
   }
@@ -265,6 +276,9 @@ export class Association {
     if (typeof field !== 'number' || (field & 0x8000) === 0) throw new DicomError('E_PROTOCOL', `unexpected command ${field} from the PACS`);
     if (command.get(TAG.MESSAGE_ID_RESPONDED) !== this.#messageId) throw new DicomError('E_PROTOCOL', 'response to another message');
     if (this.#waiter?.kind !== 'response') throw new DicomError('E_PROTOCOL', 'response without a request');
+    const data = this.#response!.data;
+    // More responses follow to the same request: consumed here, synchronously, so none can overtake it.
+    if (this.#partial?.(command, data.length > 0 ? concat(data) : undefined)) return;
     this.#waiter.resolve(command);
   }
 

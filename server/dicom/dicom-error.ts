@@ -24,6 +24,7 @@ export const DICOM_CODES = {
   E_DIMSE_STATUS: 'the PACS refused the instance',
   E_DUPLICATE_INSTANCE: 'the PACS already holds an instance with this SOP Instance UID (0111)',
   E_SESSION_CLOSED: 'the store session was closed',
+  E_FIND_TOO_MANY: 'the PACS returned more C-FIND matches than we accept',
 } as const;
 
 export type DicomCode = keyof typeof DICOM_CODES;

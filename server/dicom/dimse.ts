@@ -10,6 +10,8 @@ export const COMMAND_FIELD = {
   C_STORE_RSP: 0x8001,
   C_ECHO_RQ: 0x0030,
   C_ECHO_RSP: 0x8030,
+  C_FIND_RQ: 0x0020,
+  C_FIND_RSP: 0x8020,
 } as const;
 
 /** PS3.7 §9.3.1: (0000,0800) value meaning "no dataset follows"; any other value means one does. */
@@ -81,6 +83,17 @@ export function encodeEchoRequest(messageId: number): Uint8Array {
     { tag: TAG.COMMAND_FIELD, us: COMMAND_FIELD.C_ECHO_RQ },
     { tag: TAG.MESSAGE_ID, us: messageId },
     { tag: TAG.DATASET_TYPE, us: NO_DATASET },
+  ]);
+}
+
+/** C-FIND-RQ (PS3.7 §9.3.2.1), medium priority, the identifier follows as the dataset. */
+export function encodeFindRequest(messageId: number, sopClassUid: string): Uint8Array {
+  return encodeCommand([
+    { tag: TAG.AFFECTED_SOP_CLASS, ui: sopClassUid },
+    { tag: TAG.COMMAND_FIELD, us: COMMAND_FIELD.C_FIND_RQ },
+    { tag: TAG.MESSAGE_ID, us: messageId },
+    { tag: TAG.PRIORITY, us: 0x0000 },
+    { tag: TAG.DATASET_TYPE, us: 0x0000 },
   ]);
 }
 

@@ -11,10 +11,14 @@
  *     // later: PACS down, A7xx, outcome unknown after a drop) or not (A9xx, Cxxx, 0122, E_NO_CONTEXT...), `code`.
  *     await session.close();
  *
+ * Post-verification (reliability W9): `openInstanceFinder(destination)` opens one C-FIND association (Study Root,
+ * IMAGE level); `instancesOfSeries(study, series)` lists the SOP Instance UIDs the PACS holds in that series.
+ *
  * store() never rejects; retriable failures are retried inside the session first (DEFAULT_RETRY: 4 attempts,
  * capped exponential backoff), and `onRetry` reports each retry.
  */
 export { echo } from './echo.ts';
+export { openInstanceFinder, findInstancesOfSeries, DEFAULT_MAX_RESULTS, type FindOptions, type InstanceFinder } from './find.ts';
 export { createStoreSession, type RetryEvent, type StoreSession, type StoreSessionOptions } from './store-session.ts';
 export { storeFiles, listFiles, type FileResult, type StoreFilesOptions } from './store-files.ts';
 export { readPart10, type Part10Info } from './part10.ts';

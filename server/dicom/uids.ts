@@ -4,6 +4,8 @@
 export const APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 /** PS3.4 Annex A: Verification SOP Class, for C-ECHO. */
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
+/** PS3.4 C.6.2.1: Study Root Query/Retrieve Information Model - FIND, for C-FIND down to IMAGE level. */
+export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 /** PS3.4 Annex F: Media Storage Directory Storage (DICOMDIR), never sent over the network. */
 export const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 
