@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
+import { StatementCache } from './statement-cache.ts';
 import type { FileReport } from './shipments.ts';
 
 export interface ManifestFileRow {
@@ -38,16 +39,13 @@ const MANIFEST_FILES = `
   WHERE f.shipment_id = ?`;
 
 export class ManifestFileStore {
-  readonly #db: Db;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements: StatementCache;
   constructor(db: Db) {
-    this.#db = db;
+    this.#statements = new StatementCache(db);
   }
 
   #prepare(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (!statement) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
-    return statement;
+    return this.#statements.get(sql);
   }
 
   /** Records the parts of each bundle upload; call inside the transaction that inserts the shipment's files. */

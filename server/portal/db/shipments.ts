@@ -1,6 +1,7 @@
 /** Shipments and their files as stored rows. The rules for moving between states are ../shipments/. */
 import type Database from 'better-sqlite3';
 import type { Db } from './database.ts';
+import { StatementCache } from './statement-cache.ts';
 import type { Purpose } from './links.ts';
 
 export type ShipmentState = 'uploading' | 'received' | 'held' | 'importing' | 'imported' | 'imported-with-failures' | 'failed';
@@ -92,16 +93,14 @@ export interface FileReport { fileId: string; outcome: string; code?: string | n
 
 export class ShipmentStore {
   readonly #db: Db;
-  /** Statements compiled once: the tus path runs several queries per request, thousands of requests per CD. */
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements: StatementCache;
   constructor(db: Db) {
     this.#db = db;
+    this.#statements = new StatementCache(db);
   }
 
   #prepare(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (!statement) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
-    return statement;
+    return this.#statements.get(sql);
   }
 
   /**
