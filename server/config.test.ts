@@ -31,3 +31,11 @@ test('every problem is reported at once', () => {
   assert.match(String(parsePacsAddress('A\\B@h:1')), /backslash/);
   assert.match(String(parsePacsAddress('A@h:70000')), /out of range/);
 });
+
+test('BEELDPOORT_PACS_VERIFY: off by default, cfind only with a PACS, anything else refused', () => {
+  assert.equal(loadConfig({ BEELDPOORT_PACS: 'ORTHANC@pacs.local:4242' }, '/').pacsVerify, undefined);
+  assert.equal(loadConfig({ BEELDPOORT_PACS: 'ORTHANC@pacs.local:4242', BEELDPOORT_PACS_VERIFY: 'off' }, '/').pacsVerify, undefined);
+  assert.equal(loadConfig({ BEELDPOORT_PACS: 'ORTHANC@pacs.local:4242', BEELDPOORT_PACS_VERIFY: 'cfind' }, '/').pacsVerify, 'cfind');
+  assert.throws(() => loadConfig({ BEELDPOORT_PACS_VERIFY: 'cfind' }, '/'), /BEELDPOORT_PACS_VERIFY=cfind needs BEELDPOORT_PACS/);
+  assert.throws(() => loadConfig({ BEELDPOORT_PACS: 'ORTHANC@pacs.local:4242', BEELDPOORT_PACS_VERIFY: 'rest' }, '/'), /must be cfind or off/);
+});

@@ -25,6 +25,12 @@ export interface Config {
   readonly portalUrl: string;
   /** The PACS the worker stores into; undefined means the embedded folder destination under dataDir. */
   readonly pacs: PacsAddress | undefined;
+  /**
+   * BEELDPOORT_PACS_VERIFY: `cfind` checks after each shipment that the PACS holds every instance it answered
+   * C-STORE success for (reliability W9: a filter or plugin may drop an instance and still answer success), by a
+   * C-FIND per series; unset (default) or `off` trusts the status. Only with BEELDPOORT_PACS.
+   */
+  readonly pacsVerify: 'cfind' | undefined;
   /** Our AE title when we call the PACS. */
   readonly callingAet: string;
   /**
@@ -127,6 +133,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     if (typeof parsed === 'string') problems.push(`BEELDPOORT_PACS: ${parsed}`);
     else pacs = parsed;
   }
+  const verify = env.BEELDPOORT_PACS_VERIFY || 'off';
+  if (verify !== 'off' && verify !== 'cfind') problems.push(`BEELDPOORT_PACS_VERIFY must be cfind or off, got "${verify}"`);
+  else if (verify === 'cfind' && !env.BEELDPOORT_PACS) problems.push('BEELDPOORT_PACS_VERIFY=cfind needs BEELDPOORT_PACS (the folder destination has nothing to query)');
+  const pacsVerify = verify === 'cfind' ? 'cfind' : undefined;
   const callingAet = env.BEELDPOORT_CALLING_AET || 'BEELDPOORT';
   if (!AE_TITLE.test(callingAet)) problems.push(`BEELDPOORT_CALLING_AET "${callingAet}" must be 1-16 printable characters without backslash`);
 
@@ -141,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl,
     portalUrl,
     pacs,
+    pacsVerify,
     callingAet,
     associations: integer('BEELDPOORT_ASSOCIATIONS', 8, 1, 32),
     institution: {

@@ -3,9 +3,9 @@
  * PACS over DICOM (pacs-destination.ts, our own C-STORE sender) and the embedded folder (folder-destination.ts).
  * A session covers one shipment; `store` resolves with the outcome and never rejects.
  */
-import type { ContextKey, StoreInstance, StoreResult } from '../dicom/index.ts';
+import type { ContextKey, InstanceFinder, StoreInstance, StoreResult } from '../dicom/index.ts';
 
-export type { StoreResult };
+export type { InstanceFinder, StoreResult };
 
 /** An instance with the identity the folder destination files it under. */
 export interface DestinationInstance extends StoreInstance {
@@ -23,4 +23,9 @@ export interface Destination {
   readonly description: string;
   /** Opens a session; `contexts` lists every (SOP class, transfer syntax) the shipment holds. */
   open(contexts: readonly ContextKey[]): DestinationSession;
+  /**
+   * Post-verification (reliability W9, BEELDPOORT_PACS_VERIFY=cfind): opens a lookup of what the destination holds
+   * per series. Absent when verification is off: the store status is trusted.
+   */
+  readonly openFinder?: () => Promise<InstanceFinder>;
 }

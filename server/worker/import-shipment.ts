@@ -23,6 +23,7 @@ import { createReportQueue, reportOutcomes } from './reporter.ts';
 import { stageAll, type StagedFile } from './stage-all.ts';
 import { storeStaged, type StoreRetryPolicy } from './store-staged.ts';
 import type { Validator } from './validate/validator.ts';
+import { verifyStored, withVerification } from './verify-stored.ts';
 import { WORKER_CODES, WorkerError } from './worker-error.ts';
 
 /** Seconds the portal holds a released shipment back, per cause, so the shipments behind it go first (W12). */
@@ -263,8 +264,11 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
     reports.stop();
     await session.close();
   }
+  // W9: after every store and before finish, what the PACS answered stored is looked up (when configured).
+  const { openFinder } = deps.destination;
+  const verification = openFinder ? await verifyStored(id, manifest, ledger, openFinder, deps.log) : undefined;
   await reports.flush();
-  const final = finalState(manifest, ledger.files(id));
+  const final = withVerification(finalState(manifest, ledger.files(id)), verification);
   await client.finish(id, { leaseToken: lease.leaseToken, ...final });
   ledger.setShipment(id, 'finished', final.state, final.reason);
   return { outcome: 'finished', ...final };

@@ -48,6 +48,11 @@ export interface Ledger {
   forgiveAttempt(shipmentId: string): void;
   setShipment(shipmentId: string, state: ShipmentState, outcome?: string, reason?: string): void;
   shipment(shipmentId: string): ShipmentRow | undefined;
+  /**
+   * Post-verification (reliability W9): a `stored`/`warning` file the PACS turns out not to hold becomes `failed`
+   * with this code and reason, to be reported again. The one change of a terminal state; false if not stored.
+   */
+  demote(shipmentId: string, fileId: string, details: { code: string; reason: string }): boolean;
   /** Moves a file forward; a terminal state is final (the call is then ignored and returns false). */
   record(shipmentId: string, fileId: string, state: FileState, details?: FileDetails): boolean;
   file(shipmentId: string, fileId: string): FileRow | undefined;
@@ -136,6 +141,11 @@ export function openLedger(file: string): Ledger {
         shipmentId, fileId, state, now: now(), sopInstanceUid: details.sopInstanceUid ?? null, code: details.code ?? null,
         reason: details.reason ?? null, dimseStatus: details.dimseStatus ?? null,
       });
+      return info.changes > 0;
+    },
+    demote(shipmentId, fileId, { code, reason }) {
+      const info = db.prepare(`UPDATE files SET state = 'failed', code = ?, reason = ?, reported = 0, updated_at = ?
+        WHERE shipment_id = ? AND file_id = ? AND state IN ('stored', 'warning')`).run(code, reason, now(), shipmentId, fileId);
       return info.changes > 0;
     },
     file(shipmentId, fileId) {

@@ -3,7 +3,7 @@
  * already retries reconnects and A7xx with capped backoff; what still fails comes back `retriable` and the import
  * pipeline decides whether to wait longer or give the lease back.
  */
-import { createStoreSession, type RetryPolicy, type Timeouts } from '../dicom/index.ts';
+import { createStoreSession, openInstanceFinder, type RetryPolicy, type Timeouts } from '../dicom/index.ts';
 import type { PacsAddress } from '../config.ts';
 import type { Destination } from './destination.ts';
 
@@ -13,15 +13,19 @@ export interface PacsDestinationOptions {
   readonly associations: number;
   readonly timeouts?: Partial<Timeouts>;
   readonly retry?: Partial<RetryPolicy>;
+  /** `cfind`: after a shipment's stores, ask the PACS per series which instances it holds (verify-stored.ts). */
+  readonly verify?: 'cfind';
 }
 
 export function createPacsDestination(options: PacsDestinationOptions): Destination {
   const { pacs, callingAet } = options;
+  const address = { calledAet: pacs.calledAet, host: pacs.host, port: pacs.port, callingAet };
   return {
-    description: `PACS ${pacs.calledAet}@${pacs.host}:${pacs.port} as ${callingAet}, ${options.associations} association(s)`,
+    description: `PACS ${pacs.calledAet}@${pacs.host}:${pacs.port} as ${callingAet}, ${options.associations} association(s)${options.verify ? ', verified by C-FIND' : ''}`,
+    ...(options.verify === 'cfind' ? { openFinder: () => openInstanceFinder(address, { timeouts: options.timeouts }) } : {}),
     open(contexts) {
       const session = createStoreSession(
-        { calledAet: pacs.calledAet, host: pacs.host, port: pacs.port, callingAet },
+        address,
         { contexts, associations: options.associations, timeouts: options.timeouts, retry: options.retry },
       );
       return {

@@ -18,6 +18,7 @@ export const WORKER_CODES = {
   E_FILE_NOT_DECLARED: 'the manifest lists a file the portal does not have',
   E_SHIPMENT_TAMPERED: 'another file of this shipment failed authentication, so nothing of it is stored',
   E_STORE_FAILED: 'the PACS refused the instance',
+  E_PACS_NOT_FOUND: 'the PACS answered C-STORE success but does not hold the instance (not returned by C-FIND)',
   E_PACS_UNAVAILABLE: 'the PACS stayed unavailable; the shipment is retried later',
   E_UPLOAD_INCOMPLETE: 'the upload is not complete yet; the shipment is retried later',
   E_STOPPING: 'the worker is stopping; the shipment is retried later',

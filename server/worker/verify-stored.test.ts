@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { openLedger } from './ledger.ts';
+import { withVerification } from './verify-stored.ts';
+import { makeTempDir } from '../../test/helpers/tmp.ts';
+
+test('demote: only a stored or warning file becomes failed, with its code and reason, due for a report again', (t) => {
+  const tmp = makeTempDir('beeldpoort-ledger-');
+  t.after(() => tmp.remove());
+  const ledger = openLedger(path.join(tmp.dir, 'ledger.sqlite'));
+  t.after(() => ledger.close());
+  ledger.beginShipment('s1');
+  ledger.record('s1', 'f1', 'stored', { sopInstanceUid: '1.2.3', dimseStatus: 0 });
+  ledger.record('s1', 'f2', 'warning', { sopInstanceUid: '1.2.4', dimseStatus: 0xb000 });
+  ledger.record('s1', 'f3', 'rejected', { code: 'E_NOT_DICOM' });
+  ledger.record('s1', 'f4', 'validated');
+  ledger.markReported('s1', ['f1', 'f2', 'f3']);
+  const missing = { code: 'E_PACS_NOT_FOUND', reason: 'not returned by C-FIND' };
+  assert.deepEqual(['f1', 'f2', 'f3', 'f4', 'f5'].map((f) => ledger.demote('s1', f, missing)), [true, true, false, false, false]);
+  const f1 = ledger.file('s1', 'f1')!;
+  assert.deepEqual([f1.state, f1.code, f1.reason, f1.dimseStatus, f1.sopInstanceUid, f1.reported], ['failed', 'E_PACS_NOT_FOUND', 'not returned by C-FIND', 0, '1.2.3', false]);
+  assert.deepEqual(ledger.unreported('s1').map((r) => r.fileId), ['f1', 'f2'], 'both are reported again');
+  assert.equal(ledger.file('s1', 'f3')?.state, 'rejected');
+  assert.equal(ledger.file('s1', 'f4')?.state, 'validated');
+  assert.equal(ledger.record('s1', 'f1', 'stored'), false, 'failed is terminal like any other');
+});
+
+test('withVerification adds "not verified" to the finish reason and never changes the state', () => {
+  assert.deepEqual(withVerification({ state: 'imported' }, undefined), { state: 'imported' });
+  assert.deepEqual(withVerification({ state: 'imported' }, { verified: 3, missing: [] }), { state: 'imported' });
+  assert.deepEqual(withVerification({ state: 'imported' }, { verified: 0, missing: [], notVerified: '3 stored instance(s)' }),
+    { state: 'imported', reason: 'not verified: 3 stored instance(s)' });
+  assert.deepEqual(withVerification({ state: 'imported-with-failures', reason: '1 of 4 file(s) not stored: 1 E_PACS_NOT_FOUND' }, { verified: 1, missing: ['f1'], notVerified: '2 in 1 of 2 series' }),
+    { state: 'imported-with-failures', reason: '1 of 4 file(s) not stored: 1 E_PACS_NOT_FOUND; not verified: 2 in 1 of 2 series' });
+});
