@@ -9,7 +9,7 @@ import { startOrthanc } from './helpers/orthanc.ts';
 import { startStorescp } from './helpers/storescp.ts';
 import { makeTempDir } from './helpers/tmp.ts';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
-import { findInstancesOfSeries, openInstanceFinder, storeFiles } from '../server/dicom/index.ts';
+import { IMPLICIT_VR_LE, findInstancesOfSeries, openInstanceFinder, storeFiles } from '../server/dicom/index.ts';
 
 test('C-FIND at IMAGE level returns every stored SOP Instance UID per series, none for an unknown series, and stops past maxResults', async (t) => {
   const tmp = makeTempDir('beeldpoort-find-cd-');
@@ -41,6 +41,14 @@ test('C-FIND at IMAGE level returns every stored SOP Instance UID per series, no
     assert.deepEqual(await finder.instancesOfSeries(`${first.study}.999`, firstSeries), [], 'the series under another study is not matched');
   } finally {
     await finder.close();
+  }
+
+  // The identifier in Implicit VR Little Endian, when that is the only syntax proposed (PS3.5 §10.1 default).
+  const implicit = await openInstanceFinder(destination, { transferSyntaxes: [IMPLICIT_VR_LE] });
+  try {
+    for (const [series, { study, uids }] of bySeries) assert.deepEqual((await implicit.instancesOfSeries(study, series)).sort(), [...uids].sort());
+  } finally {
+    await implicit.close();
   }
 
   const [series, { study, uids }] = [...bySeries][1]!;

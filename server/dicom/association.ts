@@ -129,7 +129,8 @@ export class Association {
 
   /**
    * Sends one request (command, then its dataset, PS3.7 §9.3.1: the command is complete before the first dataset
-   * fragment) and resolves with the response's command set.
+   * fragment) and resolves with the response's command set. With `partial`, responses it says are not the last
+   * (C-FIND pending) are handed to it with their datasets, and the call resolves with the final one.
    */
   async request(contextId: number, command: Uint8Array, dataset?: Uint8Array, partial?: PartialResponse): Promise<CommandSet> {
     if (this.#closed) throw new DicomError('E_ASSOCIATION_DROPPED', 'association already closed');

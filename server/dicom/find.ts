@@ -16,6 +16,8 @@ export interface FindOptions {
   readonly timeouts?: Partial<Timeouts>;
   /** Most matches accepted for one query (default 100,000; a CD series holds a few thousand at most). */
   readonly maxResults?: number;
+  /** Transfer syntaxes proposed for the identifiers, a subset of Explicit and Implicit VR LE (default both, in that order). */
+  readonly transferSyntaxes?: readonly string[];
 }
 
 export interface InstanceFinder {
@@ -44,7 +46,11 @@ const hex = (status: number) => status.toString(16).toUpperCase().padStart(4, '0
  * E_NO_CONTEXT when the PACS does not accept the Study Root FIND model in either syntax.
  */
 export async function openInstanceFinder(destination: Destination, options: FindOptions = {}): Promise<InstanceFinder> {
-  const contexts = [{ id: 1, abstractSyntax: STUDY_ROOT_FIND, transferSyntaxes: [EXPLICIT_VR_LE, IMPLICIT_VR_LE] }];
+  const transferSyntaxes = options.transferSyntaxes ?? [EXPLICIT_VR_LE, IMPLICIT_VR_LE];
+  if (transferSyntaxes.length === 0 || transferSyntaxes.some((ts) => ts !== EXPLICIT_VR_LE && ts !== IMPLICIT_VR_LE)) {
+    throw new TypeError('openInstanceFinder: transferSyntaxes must be Explicit and/or Implicit VR Little Endian');
+  }
+  const contexts = [{ id: 1, abstractSyntax: STUDY_ROOT_FIND, transferSyntaxes }];
   const association = await Association.open(destination, contexts, { ...DEFAULT_TIMEOUTS, ...options.timeouts });
   const answer = association.accepted.find((c) => c.id === 1);
   const syntax = answer?.result === 0 ? answer.transferSyntax : undefined;
