@@ -28,9 +28,11 @@ export interface CiphertextFileReader {
   prefetch(chunkSize: number): void;
 }
 
-export function ciphertextFileReader(source: CiphertextSource): CiphertextFileReader {
-  let ahead: { start: number; end: number; parts: Promise<Uint8Array[]> } | undefined;
-  const readParts = (start: number, end: number): Promise<Uint8Array[]> => readCiphertextParts(source, start, end);
+export function ciphertextFileReader(source: CiphertextSource & { readBlob?(start: number, end: number): Promise<Blob> }): CiphertextFileReader {
+  let ahead: { start: number; end: number; chunk: Promise<Blob> } | undefined;
+  // A source made in the cipher worker hands over finished Blobs (cipher-client.ts); any other is joined here.
+  const readChunk = (start: number, end: number): Promise<Blob> =>
+    source.readBlob ? source.readBlob(start, end) : readCiphertextParts(source, start, end).then((parts) => new Blob(parts as Array<Uint8Array<ArrayBuffer>>));
 
   return {
     fileReader: {
@@ -39,10 +41,9 @@ export function ciphertextFileReader(source: CiphertextSource): CiphertextFileRe
         // tus-js-client asks for [start, start + chunkSize) and may overshoot the end; a chunk needs `.size`.
         slice: async (start: number, end: number) => {
           const stop = Math.min(end, source.size);
-          const ready = ahead && ahead.start === start && ahead.end === stop ? ahead.parts : undefined;
+          const ready = ahead && ahead.start === start && ahead.end === stop ? ahead.chunk : undefined;
           ahead = undefined;
-          const parts = await (ready ?? readParts(start, stop));
-          return { value: new Blob(parts as Array<Uint8Array<ArrayBuffer>>), done: stop >= source.size };
+          return { value: await (ready ?? readChunk(start, stop)), done: stop >= source.size };
         },
         close: () => {
           ahead = undefined;
@@ -51,9 +52,9 @@ export function ciphertextFileReader(source: CiphertextSource): CiphertextFileRe
     },
     prefetch(chunkSize) {
       const end = Math.min(chunkSize, source.size);
-      const parts = readParts(0, end);
-      parts.catch(() => {}); // not unhandled if the job ends before tus asks; slice() rethrows it otherwise
-      ahead = { start: 0, end, parts };
+      const chunk = readChunk(0, end);
+      chunk.catch(() => {}); // not unhandled if the job ends before tus asks; slice() rethrows it otherwise
+      ahead = { start: 0, end, chunk };
     },
   };
 }

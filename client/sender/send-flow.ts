@@ -20,8 +20,9 @@ import type { Inventory, ScanOutput } from './inventory-model.ts';
 import { selectedInstances, selectionTotals, shipmentSummary } from './inventory-model.ts';
 import { resumeKey } from './local-resume-store.ts';
 import type { SenderI18n } from './messages.ts';
-import { pageAesGcm } from './page-aes-gcm.ts';
+import { CipherWorker } from './cipher-client.ts';
 import type { PickedFile } from './pick-files.ts';
+import { plainFile } from './plain-file.ts';
 import type { ReceiptFacts } from './receipt-view.ts';
 import type { UploadView } from './upload-view.ts';
 import { UppyTransport } from './uppy-transport.ts';
@@ -58,20 +59,6 @@ const PREPARED_AHEAD = 3;
 /** Files hashed at once while planning: reads and digests of several files overlap. */
 const HASH_CONCURRENCY = 6;
 
-/**
- * A browser File behind the pipeline's PlainFile interface (reads are slices: no whole-CD buffering). Most DICOM
- * files are read whole (hashing, and a file within one tus chunk): those skip File.slice, since every new Blob
- * costs Chromium a synchronous IPC to its browser process (~2 ms of main thread per file in bench:browser).
- */
-export function plainFile(picked: PickedFile): PlainFile {
-  const file = picked.file;
-  return {
-    path: picked.path,
-    size: file.size,
-    read: async (start, end) => new Uint8Array(await (start === 0 && end >= file.size ? file : file.slice(start, end)).arrayBuffer()),
-  };
-}
-
 export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
   const { api, link, i18n, view, store } = input;
   const key = resumeKey(link.linkId);
@@ -79,9 +66,17 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
   const summary = shipmentSummary(input.scan, input.inventory, input.deselected);
   const resume = await store.load(key);
   view.preparing(0, chosen.length);
+  // The File behind each PlainFile: the cipher worker reads the Files itself.
+  const files = new Map<PlainFile, File>();
+  const instances = chosen.map((instance) => {
+    const picked = input.picked[instance.index]!;
+    const file = plainFile(picked.path, picked.file);
+    files.set(file, picked.file);
+    return { file, dicom: instance.dicom };
+  });
   const plan = await planShipment({
     link,
-    instances: chosen.map((instance) => ({ file: plainFile(input.picked[instance.index]!), dicom: instance.dicom })),
+    instances,
     summary,
     statements: input.statements,
     ...(resume ? { resume } : {}),
@@ -94,6 +89,7 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
 
   const transport = new UppyTransport({ limit: CONCURRENCY, onRetry: () => view.status(i18n.t('retrying'), true) });
   input.onTransport(transport);
+  const cipher = new CipherWorker((plain) => files.get(plain)!);
   try {
     for (let round = 1; ; round++) {
       try {
@@ -102,7 +98,7 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
           api,
           transport,
           concurrency: CONCURRENCY + PREPARED_AHEAD,
-          engine: pageAesGcm,
+          openSource: async (recipe) => cipher.open(recipe),
           onProgress: (progress) => view.progress(progress),
           onNotice: () => view.status(i18n.t('retrying'), true),
         });
@@ -116,6 +112,7 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
     }
   } finally {
     transport.destroy();
+    cipher.terminate();
   }
   await store.remove(key);
   const totals = selectionTotals(input.inventory, input.deselected);

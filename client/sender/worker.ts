@@ -1,14 +1,18 @@
 /**
- * The scan worker (bundled as /dist/sender-worker.js): runs the shared CD scanner (shared/send/scan.ts) off the
- * main thread so the page stays responsive with thousands of files (issue 7 item 3). It reads only what the
- * scanner asks for (headers up to the pixel data) through File.slice; progress is posted at most every 100 ms.
+ * The sender page's worker (bundled as /dist/sender-worker.js), started once per job: either the scan, or the
+ * encryption of a send (cipher-host.ts; cipher-client.ts starts it).
+ * The scan runs the shared CD scanner (shared/send/scan.ts) off the main thread so the page stays responsive with
+ * thousands of files (issue 7 item 3). It reads only what the scanner asks for (headers up to the pixel data)
+ * through File.slice; progress is posted at most every 100 ms.
  */
 import { scanFiles, type SourceFile } from '../../shared/send/scan.ts';
 import type { ScanReply, ScanRequest } from './scan-protocol.ts';
+import { createCipherHost } from './cipher-host.ts';
+import { isCipherRequest, type CipherReply, type CipherRequest } from './cipher-protocol.ts';
 
 interface WorkerScope {
-  postMessage(message: ScanReply): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<ScanRequest>) => void): void;
+  postMessage(message: ScanReply | CipherReply): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ScanRequest | CipherRequest>) => void): void;
 }
 const scope = self as unknown as WorkerScope;
 
@@ -30,7 +34,10 @@ function remarks(warnings: readonly string[]): string[] {
 
 const files: SourceFile[] = [];
 
+const cipher = createCipherHost((reply) => scope.postMessage(reply));
+
 scope.addEventListener('message', (event) => {
+  if (isCipherRequest(event.data)) return cipher(event.data);
   if (event.data?.type === 'add') {
     for (const { path, file } of event.data.files) files.push(sourceOf(path, file));
     return;

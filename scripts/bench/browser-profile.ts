@@ -39,11 +39,15 @@ try {
   worker = run(process.execPath, [BIN, 'worker'], bench.env);
   const page = await chromium.newPage();
   await page.addInitScript(() => {
-    const w = window as unknown as { longestTaskMs: number };
+    const w = window as unknown as { longestTaskMs: number; longTasks: Array<[number, number]> };
     w.longestTaskMs = 0;
+    w.longTasks = [];
     performance.setResourceTimingBufferSize(100_000); // every upload request, for the in-flight figure below
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
+      for (const entry of list.getEntries()) {
+        w.longestTaskMs = Math.max(w.longestTaskMs, entry.duration);
+        w.longTasks.push([entry.startTime, entry.duration]);
+      }
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(bench.linkUrl);
@@ -62,6 +66,7 @@ try {
   const portalBefore = procCpuSeconds(bench.portal.pid);
   const workerBefore = procCpuSeconds(worker.pid);
   const sendAt = performance.now();
+  const pageSendAt = await page.evaluate(() => performance.now());
   await page.click('#send');
   // The bar gets a value once the plan is made and the first progress is drawn (it is indeterminate while hashing).
   await page.waitForFunction(() => document.getElementById('upload-progress')?.hasAttribute('value') || !document.getElementById('receipt')?.hidden, null, { timeout: 900_000, polling: 20 });
@@ -99,6 +104,11 @@ try {
   if (state !== 'imported') throw new Error(`the page ended with ${state}: ${chromium.errors.join('\n')}`);
   const cpuAfter = chromiumCpu();
   const longestTaskMs = Math.round(await page.evaluate(() => (window as unknown as { longestTaskMs: number }).longestTaskMs));
+  // The longest tasks and when they started (s after Send; negative: during the scan), to tell which phase made them.
+  const longTasks = (await page.evaluate(() => (window as unknown as { longTasks: Array<[number, number]> }).longTasks))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([at, ms]) => `${Math.round(ms)} ms at ${round((at - pageSendAt) / 1000, 2)} s`);
   await expectAllStored(cd, scp, 'browser');
   const cpuOf = (after: Map<string, number>, before: Map<string, number>) =>
     Object.fromEntries([...after].map(([type, s]) => [type, round(s - (before.get(type) ?? 0))]).filter(([, s]) => (s as number) > 0.05));
@@ -132,6 +142,7 @@ try {
   };
   console.log(`send ${figures.send_s} s: scan ${figures.phases_s.scan} (before Send), plan ${figures.phases_s.plan}, upload ${figures.phases_s.upload}, import after upload ${figures.phases_s.import_after_upload}`);
   console.log(`upload requests: ${lanes.requests} (${lanes.newConnections} opened a connection), ${round(lanes.meanInFlight)} in flight on average, ${round(lanes.meanMs, 1)} ms each (${round(lanes.meanWaitMs, 1)} ms from request sent to first response byte)`);
+  console.log(`longest main-thread tasks: ${longTasks.join(', ')} (plan ends at ${figures.phases_s.plan} s, upload at ${round(figures.phases_s.plan + figures.phases_s.upload, 2)} s)`);
   console.log(`CPU s of Chromium while planning: ${JSON.stringify(figures.cpu_plan_s)}`);
   console.log(`CPU s until uploaded: ${JSON.stringify(figures.cpu_until_uploaded_s)}`);
   console.log(`CPU s whole send:     ${JSON.stringify(figures.cpu_whole_send_s)}`);

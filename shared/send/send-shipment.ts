@@ -27,6 +27,12 @@ export interface SendOptions {
   readonly engine?: AesGcmEngine;
   /** Buffers for the plaintext of each chunk while it is sealed (Node; see shared/format/scratch-pool.ts). */
   readonly scratch?: ScratchPool;
+  /**
+   * Makes an upload's ciphertext elsewhere (the page: in a Web Worker, so reading, sealing and joining chunks never
+   * hold its main thread) instead of ciphertextOf(recipe) here. It must give the same octets, i.e. run ciphertextOf
+   * on the same recipe; the source is closed once the upload is done or has failed for good.
+   */
+  readonly openSource?: (recipe: CiphertextRecipe) => Promise<CiphertextSource>;
   onProgress?(progress: SendProgress): void;
   /** Human-readable happenings: a retry, a resumed shipment. */
   onNotice?(message: string): void;
@@ -106,23 +112,30 @@ export async function sendShipment(plan: ShipmentPlan, options: SendOptions): Pr
   }
 }
 
-/** One file's deterministic encryptor (its own aes128gcm body, keyed by its own fileId: docs/format.md). */
-function encryptorOf(plan: ShipmentPlan, file: PlannedFile, options: SendOptions): Promise<CiphertextSource> {
-  return createFileEncryptor({
-    secret: plan.secret,
-    shipmentId: plan.shipmentId,
-    fileId: file.fileId,
-    plainSize: file.plainSize,
-    readPlain: (start, end, into) => file.plain.read(start, end, into),
-    ...(options.engine ? { engine: options.engine } : {}),
-    ...(options.scratch ? { scratch: options.scratch } : {}),
-  });
+/** What an upload's ciphertext is made from: the shipment's key material and its files in offset order. */
+export interface CiphertextRecipe {
+  readonly secret: Uint8Array;
+  readonly shipmentId: string;
+  readonly files: ReadonlyArray<Pick<PlannedFile, 'fileId' | 'plainSize' | 'size' | 'plain'>>;
 }
 
-/** The upload's ciphertext: a lone file's encryptor, or the bundle of its files' encryptors back to back. */
-async function sourceOf(plan: ShipmentPlan, upload: PlannedUpload, options: SendOptions): Promise<CiphertextSource> {
-  if (upload.parts.length === 1) return encryptorOf(plan, upload.parts[0]!.file, options);
-  return createBundleSource(upload.parts.map(({ file }) => ({ size: file.size, open: () => encryptorOf(plan, file, options) })));
+/**
+ * The upload's ciphertext: a lone file's encryptor, or the bundle of its files' encryptors back to back (each its
+ * own aes128gcm body, keyed by its own fileId: docs/format.md).
+ */
+export async function ciphertextOf(recipe: CiphertextRecipe, options: Pick<SendOptions, 'engine' | 'scratch'> = {}): Promise<CiphertextSource> {
+  const encryptorOf = (file: CiphertextRecipe['files'][number]): Promise<CiphertextSource> =>
+    createFileEncryptor({
+      secret: recipe.secret,
+      shipmentId: recipe.shipmentId,
+      fileId: file.fileId,
+      plainSize: file.plainSize,
+      readPlain: (start, end, into) => file.plain.read(start, end, into),
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.scratch ? { scratch: options.scratch } : {}),
+    });
+  if (recipe.files.length === 1) return encryptorOf(recipe.files[0]!);
+  return createBundleSource(recipe.files.map((file) => ({ size: file.size, open: () => encryptorOf(file) })));
 }
 
 /** How an upload is named in messages: its file's path, or the first path of a bundle and how many follow. */
@@ -139,8 +152,25 @@ async function uploadWithRetry(
   options: SendOptions,
   signal: AbortSignal,
 ): Promise<void> {
+  const recipe = { secret: plan.secret, shipmentId: plan.shipmentId, files: upload.parts.map((part) => part.file) };
+  const source = await (options.openSource ? options.openSource(recipe) : ciphertextOf(recipe, options));
+  try {
+    await uploadSource(plan, upload, source, firstUrl, tracker, options, signal);
+  } finally {
+    source.close?.();
+  }
+}
+
+async function uploadSource(
+  plan: ShipmentPlan,
+  upload: PlannedUpload,
+  source: CiphertextSource,
+  firstUrl: string | undefined,
+  tracker: ProgressTracker,
+  options: SendOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const attempts = options.attemptsPerFile ?? 8;
-  const source = await sourceOf(plan, upload, options);
   const what = describeUpload(upload);
   let uploadUrl = firstUrl;
   for (let attempt = 1; ; attempt++) {

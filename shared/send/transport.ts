@@ -35,6 +35,8 @@ export interface CiphertextSource {
    * FileEncryptor has it); a transport that can send pieces saves that copy. Absent on a plain source.
    */
   readParts?(start: number, end: number): Promise<Uint8Array[]>;
+  /** Releases what the source holds elsewhere (the page's cipher worker); called once its upload has ended. */
+  close?(): void;
 }
 
 /** A source's octets [start, end) as pieces: readParts when the source has it, else one read. */
