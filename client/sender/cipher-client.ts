@@ -1,7 +1,8 @@
 /**
- * The page side of encryption in a Web Worker (cipher-host.ts): the pipeline's openSource hook (shared/send
- * send-shipment.ts) gets a source whose chunks are Blobs the worker read, sealed and joined, so the page's main
- * thread only moves finished chunks to tus. Same octets as ciphertextOf on the page: the worker runs exactly that.
+ * The page side of hashing and encryption in a Web Worker (cipher-host.ts): the plan's hashFile hook gets each
+ * file's SHA-256 from the worker, and the pipeline's openSource hook (shared/send send-shipment.ts) a source whose
+ * chunks are Blobs the worker read, sealed and joined, so the page's main thread only moves finished chunks to tus.
+ * Same octets as on the page: the worker runs the same shared code (sha256Hex, ciphertextOf).
  */
 import type { CiphertextRecipe, CiphertextSource, PlainFile } from '../../shared/send/index.ts';
 import type { CipherReply, CipherRequest } from './cipher-protocol.ts';
@@ -13,7 +14,7 @@ export interface BlobCiphertextSource extends CiphertextSource {
 }
 
 interface Waiting {
-  resolve(chunk: Blob): void;
+  resolve(reply: Blob | string): void;
   reject(error: Error): void;
 }
 
@@ -36,9 +37,16 @@ export class CipherWorker {
       if (!waiting) return;
       this.waiting.delete(reply.request);
       if (reply.type === 'cipher-chunk') waiting.resolve(reply.chunk);
+      else if (reply.type === 'cipher-digest') waiting.resolve(reply.hex);
       else waiting.reject(Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {}));
     });
     this.worker.addEventListener('error', (event) => this.fail(new Error(event.message || 'the cipher worker failed to start')));
+  }
+
+  /** The plan's hashFile: the file's SHA-256 (lowercase hex), taken in the worker. */
+  hash(plain: PlainFile): Promise<string> {
+    const file = this.fileOf(plain);
+    return this.ask((request) => ({ type: 'cipher-hash', request, file })) as Promise<string>;
   }
 
   /** The pipeline's openSource: the upload's ciphertext, made in the worker. */
@@ -47,14 +55,7 @@ export class CipherWorker {
     const files = recipe.files.map(({ fileId, plainSize, size, plain }) => ({ fileId, plainSize, size, file: this.fileOf(plain) }));
     this.post({ type: 'cipher-open', id, secret: recipe.secret, shipmentId: recipe.shipmentId, files });
     const size = recipe.files.reduce((sum, file) => sum + file.size, 0);
-    const readBlob = (start: number, end: number): Promise<Blob> => {
-      if (this.broken) return Promise.reject(this.broken);
-      const request = this.nextRequest++;
-      return new Promise<Blob>((resolve, reject) => {
-        this.waiting.set(request, { resolve, reject });
-        this.post({ type: 'cipher-read', id, request, start, end });
-      });
-    };
+    const readBlob = (start: number, end: number) => this.ask((request) => ({ type: 'cipher-read', id, request, start, end })) as Promise<Blob>;
     return {
       size,
       readBlob,
@@ -66,6 +67,15 @@ export class CipherWorker {
   terminate(): void {
     this.fail(new Error('the send has ended'));
     this.worker.terminate();
+  }
+
+  private ask(message: (request: number) => CipherRequest): Promise<Blob | string> {
+    if (this.broken) return Promise.reject(this.broken);
+    const request = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(request, { resolve, reject });
+      this.post(message(request));
+    });
   }
 
   private post(message: CipherRequest): void {

@@ -64,3 +64,24 @@ test('a file that is shorter than planned fails the read with the encryptor code
   handle({ type: 'cipher-open', id: 8, secret, shipmentId: 'shp_cipher_host', files: [{ fileId: 'f_fine', plainSize: 100, size: ciphertextSize(100), file: short }] });
   assert.equal((await bytes(await read(8, 0, 1_000))).length, ciphertextSize(100));
 });
+
+test('a checksum taken in the cipher host is the SHA-256 of the whole file', async () => {
+  const { createHash } = await import('node:crypto');
+  const picked = file(300_000, 9);
+  const replies: CipherReply[] = [];
+  const done = new Promise<void>((resolve) => {
+    const handle = createCipherHost((reply) => {
+      replies.push(reply);
+      if (replies.length === 2) resolve();
+    });
+    handle({ type: 'cipher-hash', request: 1, file: picked });
+    handle({ type: 'cipher-hash', request: 2, file: new File([], 'empty.dcm') });
+  });
+  await done;
+  const hexOf = (request: number) => {
+    const reply = replies.find((r) => r.request === request);
+    return reply?.type === 'cipher-digest' ? reply.hex : reply;
+  };
+  assert.equal(hexOf(1), createHash('sha256').update(new Uint8Array(await picked.arrayBuffer())).digest('hex'));
+  assert.equal(hexOf(2), createHash('sha256').digest('hex'));
+});

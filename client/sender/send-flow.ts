@@ -4,7 +4,7 @@
  * A network outage longer than the pipeline's own retries does not end the send: the page keeps retrying
  * (resuming from what the portal holds) until it succeeds or the portal says the link can no longer be used.
  */
-import type { Statements } from '../../shared/format/index.ts';
+import type { ShipmentSummary, Statements } from '../../shared/format/index.ts';
 import {
   FINAL_STATES,
   SendError,
@@ -12,7 +12,9 @@ import {
   sendShipment,
   type LinkInfo,
   type PlainFile,
+  type ResumeState,
   type ResumeStore,
+  type SendInstance,
   type SenderApi,
   type ShipmentStatus,
 } from '../../shared/send/index.ts';
@@ -60,7 +62,7 @@ const PREPARED_AHEAD = 3;
 const HASH_CONCURRENCY = 6;
 
 export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
-  const { api, link, i18n, view, store } = input;
+  const { link, view, store } = input;
   const key = resumeKey(link.linkId);
   const chosen = selectedInstances(input.scan, input.deselected);
   const summary = shipmentSummary(input.scan, input.inventory, input.deselected);
@@ -74,12 +76,26 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
     files.set(file, picked.file);
     return { file, dicom: instance.dicom };
   });
+  const cipher = new CipherWorker((plain) => files.get(plain)!);
+  try {
+    return await planAndSend(input, { instances, cipher, key, summary, resume });
+  } finally {
+    cipher.terminate();
+  }
+}
+
+async function planAndSend(
+  input: SendFlowInput,
+  { instances, cipher, key, summary, resume }: { instances: SendInstance[]; cipher: CipherWorker; key: string; summary: ShipmentSummary; resume: ResumeState | undefined },
+): Promise<ReceiptFacts> {
+  const { api, link, i18n, view, store } = input;
   const plan = await planShipment({
     link,
     instances,
     summary,
     statements: input.statements,
     ...(resume ? { resume } : {}),
+    hashFile: (file) => cipher.hash(file),
     concurrency: HASH_CONCURRENCY,
     onHashed: (done, total) => view.preparing(done, total),
   });
@@ -89,7 +105,6 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
 
   const transport = new UppyTransport({ limit: CONCURRENCY, onRetry: () => view.status(i18n.t('retrying'), true) });
   input.onTransport(transport);
-  const cipher = new CipherWorker((plain) => files.get(plain)!);
   try {
     for (let round = 1; ; round++) {
       try {
@@ -112,7 +127,6 @@ export async function runSend(input: SendFlowInput): Promise<ReceiptFacts> {
     }
   } finally {
     transport.destroy();
-    cipher.terminate();
   }
   await store.remove(key);
   const totals = selectionTotals(input.inventory, input.deselected);

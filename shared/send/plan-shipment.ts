@@ -48,6 +48,11 @@ export interface PlanInput {
   readonly createHash?: HashFactory;
   /** Buffers to read the files into while hashing (Node; see shared/format/scratch-pool.ts). */
   readonly scratch?: ScratchPool;
+  /**
+   * Hashes a file elsewhere (the page: in its worker, off the main thread) instead of sha256Hex here; must give
+   * the same lowercase hex SHA-256 of the whole file.
+   */
+  readonly hashFile?: (file: PlainFile) => Promise<string>;
   /** Files hashed at once (default 4). */
   readonly concurrency?: number;
   onHashed?(filesDone: number, filesTotal: number): void;
@@ -119,7 +124,7 @@ export async function planShipment(input: PlanInput): Promise<ShipmentPlan> {
   const hashes = new Array<string>(input.instances.length);
   let hashed = 0;
   await runBounded(input.instances, input.concurrency ?? 4, async (instance, index) => {
-    hashes[index] = await sha256Hex(instance.file, input.createHash, input.scratch);
+    hashes[index] = await (input.hashFile ? input.hashFile(instance.file) : sha256Hex(instance.file, input.createHash, input.scratch));
     input.onHashed?.(++hashed, input.instances.length);
   });
 
