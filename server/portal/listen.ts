@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { initKeys } from './keys/init-keys.ts';
 import { openStores } from './db/stores.ts';
 import { createPortal, type Portal, type PortalDeps } from './create-portal.ts';
+import { preferAtomicMajorGc } from './gc-policy.ts';
 
 export const HEADERS_TIMEOUT_MS = 30_000;
 export const IDLE_SOCKET_TIMEOUT_MS = 120_000;
@@ -65,6 +66,7 @@ export function closeServer(server: http.Server, portal: Portal, graceMs = SHUTD
 
 /** Creates keys when missing (first start), builds the portal and listens on config.host:config.port. */
 export async function startPortal(config: Config, deps: PortalDeps = {}): Promise<RunningPortal> {
+  preferAtomicMajorGc();
   const stores = openStores(config.dataDir);
   try {
     await initKeys(config.dataDir, stores.settings);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { JWK } from '../../shared/format/index.ts';
 import type { Config } from '../config.ts';
+import { preferAtomicMajorGc } from '../portal/gc-policy.ts';
 import type { Destination } from './destination.ts';
 import { createFolderDestination } from './folder-destination.ts';
 import { DEFAULT_RETRY_AFTER, importShipment, type ImportPolicy, type ImportResult } from './import-shipment.ts';
@@ -64,6 +65,7 @@ async function readSecret(file: string, what: string): Promise<string> {
 }
 
 export async function startWorker(config: Config, options: WorkerOptions = {}): Promise<RunningWorker> {
+  preferAtomicMajorGc();
   const log = options.log ?? pino({ level: config.logLevel, base: { component: 'worker' } });
   const paths = workerPaths(config.dataDir);
   const privateJwk = JSON.parse(await readSecret(paths.privateKey, 'private key')) as JWK;
