@@ -19,6 +19,12 @@ export interface AesGcmEngine {
   /** Encrypts the concatenation of `parts` (a record's data and its delimiter, without copying them together
    *  where the engine can avoid it); returns ciphertext || tag. */
   seal(key: AesGcmKey, nonce: Uint8Array, parts: readonly Uint8Array[]): Promise<Uint8Array>;
+  /**
+   * seal() without joining the result: pieces whose concatenation is exactly what seal() returns (ciphertext, then
+   * the tag), each in memory of its own. An engine whose cipher hands out those pieces anyway (node:crypto: update()
+   * and getAuthTag()) saves copying every record next to its tag. Absent: seal().
+   */
+  sealParts?(key: AesGcmKey, nonce: Uint8Array, parts: readonly Uint8Array[]): Promise<Uint8Array[]>;
   /** Takes ciphertext || tag; rejects (with any error) when the tag does not verify. */
   open(key: AesGcmKey, nonce: Uint8Array, sealed: Uint8Array): Promise<Uint8Array>;
   /**

@@ -9,7 +9,7 @@ import { concatBytes } from './bytes.ts';
 import { FormatError } from './errors.ts';
 import { deriveFileKeys } from './file-keys.ts';
 import { HEADER_LENGTH, RECORD_SIZE, assertPlainSize, assertRecordSize, ciphertextSize, recordCount } from './layout.ts';
-import { RECORD_OVERHEAD, deriveRecordKeys, encodeHeader, recordNonce, sealRecord, type RecordKeys } from './rfc8188.ts';
+import { RECORD_OVERHEAD, deriveRecordKeys, encodeHeader, recordNonce, type RecordKeys } from './rfc8188.ts';
 import type { ScratchPool } from './scratch-pool.ts';
 
 export interface FileEncryptorOptions {
@@ -46,19 +46,25 @@ export interface FileEncryptor {
 }
 
 /**
- * Seals record `seq` whose data is `plain[from, to)`. When the engine copies its input at call time (WebCrypto) and
- * the octet after the data is still inside `plain` (every record of a read but the last), the delimiter is written
- * over that octet, the engine is called, and the octet is restored before anything else can run: the record is
- * framed in place instead of being copied next to its delimiter. In Chromium that copy cost a third of the
- * throughput (docs/format.md). Only octets of `plain`, the buffer readPlain handed us, are ever touched.
+ * Seals record `seq` whose data is `plain[from, to)`, as the engine's pieces (sealParts, else seal's one result).
+ * When the engine copies its input at call time (WebCrypto) and the octet after the data is still inside `plain`
+ * (every record of a read but the last), the delimiter is written over that octet, the engine is called, and the
+ * octet is restored before anything else can run: the record is framed in place instead of being copied next to its
+ * delimiter. In Chromium that copy cost a third of the throughput (docs/format.md). Only octets of `plain`, the
+ * buffer readPlain handed us, are ever touched.
  */
-function sealAt(keys: RecordKeys, seq: number, plain: Uint8Array, from: number, to: number, last: boolean): Promise<Uint8Array> {
+function sealAt(keys: RecordKeys, seq: number, plain: Uint8Array, from: number, to: number, last: boolean): Promise<Uint8Array[]> {
+  const { engine } = keys;
+  const nonce = recordNonce(keys.nonceBase, seq);
+  const seal = (parts: Uint8Array[]): Promise<Uint8Array[]> =>
+    engine.sealParts ? engine.sealParts(keys.key, nonce, parts) : engine.seal(keys.key, nonce, parts).then((record) => [record]);
   const shared = typeof SharedArrayBuffer !== 'undefined' && plain.buffer instanceof SharedArrayBuffer; // other threads could see it
-  if (!keys.engine.copiesInputAtCall || shared || to >= plain.length) return sealRecord(keys, seq, plain.subarray(from, to), last);
+  // RFC 8188 §2: data, then the delimiter (0x02 on the last record, else 0x01), no padding.
+  if (!engine.copiesInputAtCall || shared || to >= plain.length) return seal([plain.subarray(from, to), Uint8Array.of(last ? 2 : 1)]);
   const saved = plain[to]!;
   plain[to] = last ? 2 : 1;
   try {
-    return keys.engine.seal(keys.key, recordNonce(keys.nonceBase, seq), [plain.subarray(from, to + 1)]);
+    return seal([plain.subarray(from, to + 1)]);
   } finally {
     plain[to] = saved;
   }
@@ -95,19 +101,25 @@ export async function createFileEncryptor(options: FileEncryptorOptions): Promis
       // Sealing different data under the same nonce would leak both plaintexts' XOR: stop instead.
       throw new FormatError('E_SOURCE', `plaintext source returned ${plain?.length} octets for [${plainStart}, ${plainEnd})`);
     }
-    const sealing: Promise<Uint8Array>[] = [];
+    const sealing: Promise<Uint8Array[]>[] = [];
     for (let seq = first; seq <= last; seq++) {
       const from = seq * dataSize - plainStart;
       const to = Math.min((seq + 1) * dataSize, plainSize) - plainStart;
       sealing.push(sealAt(keys, seq, plain, from, to, seq === records - 1));
     }
     const sealed = await Promise.all(sealing);
-    // Every record is sealed into memory of its own (AesGcmEngine.seal returns new octets): the plaintext is no
-    // longer read, so its buffer can serve the next read. After a failure it is not given back (see scratch-pool.ts).
+    // Every record is sealed into memory of its own (AesGcmEngine.seal and sealParts return new octets): the
+    // plaintext is no longer read, so its buffer can serve the next read. After a failure it is not given back
+    // (see scratch-pool.ts).
     if (scratch) options.scratch!.give(scratch);
-    for (const [i, record] of sealed.entries()) {
-      const recordAt = HEADER_LENGTH + (first + i) * rs;
-      parts.push(record.subarray(Math.max(start, recordAt) - recordAt, Math.min(end, recordAt + record.length) - recordAt));
+    for (const [i, pieces] of sealed.entries()) {
+      let at = HEADER_LENGTH + (first + i) * rs;
+      for (const piece of pieces) {
+        const from = Math.max(start, at) - at;
+        const to = Math.min(end, at + piece.length) - at;
+        if (to > from) parts.push(piece.subarray(from, to));
+        at += piece.length;
+      }
     }
     return parts;
   }
