@@ -65,3 +65,25 @@ test('remainderAfter: after a short writev the rest starts exactly where the wri
   assert.equal(joined(remainderAfter(buffers, 7)), 'h');
   assert.deepEqual(remainderAfter(buffers, 8), []);
 });
+
+test('a body that fails half way: the write fails with the tus write error, the octets before it stay on disk', async (t) => {
+  const temp = makeTempDir('beeldpoort-store-');
+  t.after(() => temp.remove());
+  const store = new UploadFileStore(temp.dir);
+  const id = 'c'.repeat(32);
+  await store.create(new Upload({ id, size: 300_000, offset: 0 }));
+  const body = new PassThrough();
+  const written = store.write(body, id, 0);
+  // Several chunks in one turn of the event loop (batched into one write), then the client goes away.
+  for (let i = 0; i < 5; i++) body.write(Buffer.alloc(10_000, i + 1));
+  const deadline = Date.now() + 10_000;
+  while (statSync(path.join(temp.dir, id)).size < 50_000) {
+    assert.ok(Date.now() < deadline, 'the first 50,000 bytes never reached the disk');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  body.destroy(new Error('client went away'));
+  await assert.rejects(written, (error: { status_code?: number }) => error.status_code === 500);
+  const stored = readFileSync(path.join(temp.dir, id));
+  assert.equal(stored.length, 50_000);
+  for (let i = 0; i < 5; i++) assert.ok(stored.subarray(i * 10_000, (i + 1) * 10_000).every((b) => b === i + 1), `chunk ${i} in order`);
+});

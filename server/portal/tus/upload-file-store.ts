@@ -21,6 +21,21 @@ import { ERRORS, type Upload } from '@tus/server';
 const WRITE_BATCH_BYTES = 1024 * 1024;
 const WRITE_BATCH_BUFFERS = 64;
 
+const END_OF_TURN = Symbol('end of turn');
+let turnEnd: Promise<typeof END_OF_TURN> | undefined;
+
+/**
+ * Resolves in the check phase of this event-loop turn, after the poll phase delivered its I/O: one shared promise
+ * (and one setImmediate) for every write waiting in the same turn.
+ */
+function endOfTurn(): Promise<typeof END_OF_TURN> {
+  turnEnd ??= new Promise((resolve) => setImmediate(() => {
+    turnEnd = undefined;
+    resolve(END_OF_TURN);
+  }));
+  return turnEnd;
+}
+
 /** Upload ids are flat names (the guard reserves 32 hex digits); anything else never reaches the disk. */
 const UPLOAD_ID = /^[A-Za-z0-9_-]+$/;
 
@@ -86,6 +101,7 @@ export class UploadFileStore extends FileStore {
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     // Opened and closed in place, written through the thread pool (see fsyncPath).
     const fd = openSync(this.#file(id), 'r+');
+    const chunks = (readable as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     let position = offset;
     let batch: Buffer[] = [];
     let batched = 0;
@@ -106,19 +122,38 @@ export class UploadFileStore extends FileStore {
         buffers = remainderAfter(buffers, bytesWritten);
       }
     };
+    let next = chunks.next();
+    let done = false;
     try {
-      for await (const chunk of readable as AsyncIterable<Buffer>) {
-        batch.push(chunk);
-        batched += chunk.length;
-        // Nothing more buffered: write now, so bytes received are on disk while the client pauses (a HEAD taking
-        // over a stalled PATCH sees them). Chunks that arrive while a write is in flight go out together next.
-        if (readable.readableLength === 0 || batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_BUFFERS) await flush();
+      for (;;) {
+        // Chunks already batched go out once this turn of the event loop has delivered every socket read it had
+        // (one poll phase reads up to 32 x 64 KiB from a busy socket, each its own chunk): one thread-pool write per
+        // turn instead of one per 64 KiB chunk, whose wake-ups and context switches cost more CPU than the copy
+        // (700 MB CD: ~11,000 writes of 64 KiB). When no chunk follows in the same turn the batch is written at
+        // once, so bytes received are on disk while the client pauses (a HEAD taking over a stalled PATCH sees them).
+        const step = batched === 0 ? await next : await Promise.race([next, endOfTurn()]);
+        if (step === END_OF_TURN) {
+          await flush();
+          continue;
+        }
+        if (step.done) break;
+        batch.push(step.value);
+        batched += step.value.length;
+        next = chunks.next();
+        if (batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_BUFFERS) await flush();
       }
+      done = true;
       await flush();
       return position;
     } catch {
       throw ERRORS.FILE_WRITE_ERROR;
     } finally {
+      if (!done) {
+        // As for-await does when its body throws: the request stream is released (destroyed), and the read still
+        // pending is not left to reject unobserved.
+        next.catch(() => undefined);
+        await chunks.return?.().catch(() => undefined);
+      }
       closeSync(fd);
     }
   }
