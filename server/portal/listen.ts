@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { initKeys } from './keys/init-keys.ts';
 import { openStores } from './db/stores.ts';
 import { createPortal, type Portal, type PortalDeps } from './create-portal.ts';
-import { preferAtomicMajorGc } from './gc-policy.ts';
+import { preferAtomicMajorGc } from '../gc-policy.ts';
 
 export const HEADERS_TIMEOUT_MS = 30_000;
 export const IDLE_SOCKET_TIMEOUT_MS = 120_000;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { JWK } from '../../shared/format/index.ts';
 import type { Config } from '../config.ts';
-import { preferAtomicMajorGc } from '../portal/gc-policy.ts';
+import { preferAtomicMajorGc } from '../gc-policy.ts';
 import type { Destination } from './destination.ts';
 import { createFolderDestination } from './folder-destination.ts';
 import { DEFAULT_RETRY_AFTER, importShipment, type ImportPolicy, type ImportResult } from './import-shipment.ts';

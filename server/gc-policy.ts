@@ -1,5 +1,6 @@
 /**
- * The V8 garbage-collection policy of the long-running processes (portal, import worker, `start` with both).
+ * The V8 garbage-collection policy of the long-running processes (portal, import worker, `start` with both). It sits
+ * beside config.ts, not in server/portal/: the worker imports nothing from the portal's code.
  *
  * Both stream hundreds of megabytes through a small heap (~10-15 MB live): every 64 KiB socket read, decrypted record
  * and PDU is a short-lived Buffer. With that allocation rate V8 keeps STARTING incremental (concurrent) marking on
