@@ -2,7 +2,8 @@
 // `beeldpoort portal` and `beeldpoort worker` into storescp +B (as `npm run bench:browser` (b)), once. Prints the
 // phases (scan, hash and plan, upload, import), the CPU seconds of each Chromium process type (browser, renderer,
 // network service...), of portal and of worker during the send, and the page's longest main-thread task.
-// With PROFILE=1 it also records a CDP CPU profile of the page's main thread from Send to the receipt and prints the
+// With PROFILE=1 it also records a CDP CPU profile of the page's main thread from Send to the receipt (PROFILE=scan:
+// from picking the CD) and prints the
 // busiest functions (with CLIENT_MINIFY=0 the page is bundled unminified, so they have names). BENCH_CD=cd-175 uses
 // the quarter-size CD (default cd-700).
 // Not a test and not a ratio benchmark: a tool for finding the next cost to cut. The last line is one JSON object.
@@ -24,7 +25,8 @@ import { buildCliBundle } from './support/cli-bundle.ts';
 buildCliBundle();
 
 const cdName = (process.env.BENCH_CD ?? 'cd-700') as keyof typeof BENCH_CDS;
-const profiling = process.env.PROFILE === '1';
+const profiling = process.env.PROFILE === '1' || process.env.PROFILE === 'scan';
+const profilingScan = process.env.PROFILE === 'scan';
 
 const cd = await cachedCd(cdName, BENCH_CDS[cdName]);
 const build = await run(process.execPath, ['scripts/build-client.mjs'], process.env).done;
@@ -52,16 +54,19 @@ try {
   });
   await page.goto(bench.linkUrl);
   await page.waitForSelector('#select:not([hidden])', { timeout: 30_000 });
+  // PROFILE=scan profiles from picking the CD (the scan's own main-thread work) instead of from Send.
+  const cdp = await page.context().newCDPSession(page);
+  const startProfiler = async () => {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  };
+  if (profilingScan) await startProfiler();
   const t0 = performance.now();
   await page.setInputFiles('#pick-folder', cd.root);
   await page.waitForSelector('#purpose:not([hidden])', { timeout: 300_000 });
   const scanned = performance.now();
-  const cdp = await page.context().newCDPSession(page);
-  if (profiling) {
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    await cdp.send('Profiler.start');
-  }
+  if (profiling && !profilingScan) await startProfiler();
   const cpuBefore = chromiumCpu();
   const portalBefore = procCpuSeconds(bench.portal.pid);
   const workerBefore = procCpuSeconds(worker.pid);
