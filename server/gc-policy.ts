@@ -1,5 +1,5 @@
 /**
- * The V8 garbage-collection policy of the long-running processes (portal, import worker, `start` with both). It sits
+ * The V8 garbage-collection policy of the processes that stream a CD (portal, import worker, `start`, `send`). It sits
  * beside config.ts, not in server/portal/: the worker imports nothing from the portal's code.
  *
  * Both stream hundreds of megabytes through a small heap (~10-15 MB live): every 64 KiB socket read, decrypted record

@@ -7,6 +7,7 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseCommandArgs, positiveInteger } from '../args.ts';
 import { DEFAULT_BUNDLE_BYTES, SendError } from '../../../shared/send/index.ts';
+import { preferAtomicMajorGc } from '../../gc-policy.ts';
 import { runSend } from '../../send/run-send.ts';
 import { createPrompter } from '../../send/prompt.ts';
 import { defaultCacheDir } from '../../send/resume-file-store.ts';
@@ -52,6 +53,8 @@ export const command: Command = {
   summary: 'encrypt and upload a patient CD through a link',
   usage,
   async run(args, io) {
+    // The sender streams the whole CD through a small heap too (server/gc-policy.ts): 3.3 vs 3.8 s of CPU per 700 MB.
+    preferAtomicMajorGc();
     const { values, positionals } = parseCommandArgs(args, {
       yes: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
