@@ -4,6 +4,7 @@
  * read back from a response identifier. Pure functions on bytes; only the text VRs a query uses are written.
  */
 import { DicomError } from './dicom-error.ts';
+import { concat } from './pdu.ts';
 
 export interface IdentifierElement {
   readonly tag: number;
@@ -40,13 +41,7 @@ export function encodeIdentifier(elements: readonly IdentifierElement[], explici
     element.set(bytes, 8);
     return element;
   });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /**
