@@ -4,13 +4,14 @@
 //   (b) headless Chromium on the sender page (/s/#token): pick the CD folder, press Send, until the receipt says
 //       "imported" — plaintext hashing, per-chunk encryption, tus upload through `beeldpoort portal`, decryption
 //       and C-STORE by `beeldpoort worker` into the same kind of storescp.
-// Prints the medians, the ratio b/a (target <= 2.0), the time the page took to scan the CD, the page's peak JS heap
-// (CDP Performance.getMetrics, sampled every 250 ms) on the full CD and on a quarter-size CD (it must stay bounded,
+// Prints the medians, the ratio b/a (target <= 2.0), the time the page took to scan the CD, the peak JS heap of the
+// page's main thread (CDP Performance.getMetrics) and of its Web Workers (scan, hashing and encryption; CDP
+// Runtime.getHeapUsage, the peak of their sum), both sampled every 250 ms (support/heap-sampler.ts), with the
+// ArrayBuffer storage outside those heaps, on the full CD and on a quarter-size CD (they must stay bounded,
 // not grow with the CD), the peak RSS of portal and worker, and the CPU seconds of Chromium (all its processes),
 // portal and worker from Send to "imported" (steadier than wall time on a shared machine; on 2 cores their sum
 // bounds the wall time). A script, not a test. The last line is one JSON object.
 // Environment: BENCH_RUNS (default 3), BENCH_IMAGES (images per series, default 55: 4 studies x 6 series).
-import type { Page } from 'playwright-core';
 import type { TestCd } from '../../server/test-cd/make-test-cd.ts';
 import { launchChromium } from '../../test/helpers/chromium.ts';
 import { startStorescp } from '../../test/helpers/storescp.ts';
@@ -18,6 +19,7 @@ import { makeTempDir } from '../../test/helpers/tmp.ts';
 import { startBenchPortal, type BenchPortal } from './support/bench-portal.ts';
 import { cachedCd } from './support/cached-cd.ts';
 import { chromiumCpuTotal } from './support/chromium-cpu.ts';
+import { sampleHeap, type HeapPeaks, type HeapSampler } from './support/heap-sampler.ts';
 import { BIN } from './support/paths.ts';
 import { procCpuSeconds, run, type Proc } from './support/process-sampler.ts';
 import { median, round } from './support/stats.ts';
@@ -32,7 +34,8 @@ const IMAGES = Number(process.env.BENCH_IMAGES ?? 55);
 interface BrowserRun {
   seconds: number;
   scanSeconds: number;
-  peakHeapMb: number;
+  /** Peak JS heaps (and ArrayBuffer storage) of the page's main thread and of its Web Workers. */
+  heap: HeapPeaks;
   /** Longest main-thread task (Long Tasks API) during scan and send. */
   longestTaskMs: number;
   portalRssMb: number;
@@ -43,32 +46,6 @@ interface BrowserRun {
   workerCpuS: number;
 }
 
-/** Samples the page's JS heap (main thread) through CDP until stopped; returns the peak in MB. */
-async function heapSampler(page: Page): Promise<{ stop(): Promise<number> }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  let peak = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      try {
-        const { metrics } = await cdp.send('Performance.getMetrics');
-        peak = Math.max(peak, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
-      } catch {
-        return; // the page is gone (a failed run closes the browser): the run's own error is what matters
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return Math.round(peak / 1e6);
-    },
-  };
-}
-
 /** Portal and worker as their own processes over a fresh data dir; the page sends the CD through a new link. */
 async function browser(cd: TestCd): Promise<BrowserRun> {
   const scp = await startStorescp();
@@ -76,13 +53,13 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
   let bench: BenchPortal | undefined;
   let worker: Proc | undefined;
   const chromium = await launchChromium();
-  let heap: { stop(): Promise<number> } | undefined;
+  let heap: HeapSampler | undefined;
   try {
     bench = await startBenchPortal(tmp.dir, scp);
     const { env, portal, linkUrl } = bench;
     worker = run(process.execPath, [BIN, 'worker'], env);
     const page = await chromium.newPage();
-    heap = await heapSampler(page);
+    heap = await sampleHeap(page);
     // Main-thread tasks over 50 ms (Long Tasks API) while scanning and sending: the page must stay responsive.
     await page.addInitScript(() => {
       const w = window as unknown as { longestTaskMs: number };
@@ -107,12 +84,12 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     const workerCpuS = procCpuSeconds(worker.pid) - cpuBefore.worker;
     const state = await page.evaluate(() => document.getElementById('receipt-state')?.dataset.state);
     if (state !== 'imported') throw new Error(`the page ended with ${state}: ${chromium.errors.join('\n')}`);
-    const peakHeapMb = await heap.stop();
+    const peaks = await heap.stop();
     const longestTaskMs = Math.round(await page.evaluate(() => (window as unknown as { longestTaskMs: number }).longestTaskMs));
     await expectAllStored(cd, scp, 'browser');
     await worker.stop();
     await portal.stop();
-    return { seconds, scanSeconds, peakHeapMb, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb(), chromiumCpuS, portalCpuS, workerCpuS };
+    return { seconds, scanSeconds, heap: peaks, longestTaskMs, portalRssMb: portal.peakRssMb(), workerRssMb: worker.peakRssMb(), chromiumCpuS, portalCpuS, workerCpuS };
   } finally {
     await heap?.stop();
     await chromium.close();
@@ -121,6 +98,12 @@ async function browser(cd: TestCd): Promise<BrowserRun> {
     await scp.stop();
     tmp.remove();
   }
+}
+
+/** "peak JS heap page 9 MB, Web Workers 14 MB (beeldpoort-scan 6, beeldpoort-cipher 14); ArrayBuffers page 1 MB, Web Workers 17 MB" */
+function heapText(heap: HeapPeaks): string {
+  const byName = Object.entries(heap.workerHeapByNameMb).map(([name, mb]) => `${name} ${mb}`).join(', ');
+  return `peak JS heap page ${heap.pageHeapMb} MB, Web Workers ${heap.workerHeapMb} MB (${byName || 'none seen'}); ArrayBuffers page ${heap.pageArrayBuffersMb} MB, Web Workers ${heap.workerArrayBuffersMb} MB`;
 }
 
 async function main(): Promise<void> {
@@ -136,11 +119,11 @@ async function main(): Promise<void> {
     console.log(`run ${i} (a) storescu        ${round(a.at(-1)!)} s`);
     b.push(await browser(cd));
     const last = b.at(-1)!;
-    console.log(`run ${i} (b) browser page    ${round(last.seconds)} s (scan ${round(last.scanSeconds)} s, peak JS heap ${last.peakHeapMb} MB, longest main-thread task ${last.longestTaskMs} ms, portal ${last.portalRssMb} MB, worker ${last.workerRssMb} MB RSS; CPU s Chromium ${round(last.chromiumCpuS)}, portal ${round(last.portalCpuS)}, worker ${round(last.workerCpuS)})`);
+    console.log(`run ${i} (b) browser page    ${round(last.seconds)} s (scan ${round(last.scanSeconds)} s, ${heapText(last.heap)}, longest main-thread task ${last.longestTaskMs} ms, portal ${last.portalRssMb} MB, worker ${last.workerRssMb} MB RSS; CPU s Chromium ${round(last.chromiumCpuS)}, portal ${round(last.portalCpuS)}, worker ${round(last.workerCpuS)})`);
   }
   const small = await cachedCd('cd-175', { studies: 1, series: 6, images: IMAGES, rows: 512, seed: 'bench-small' });
   const quarter = await browser(small);
-  console.log(`quarter CD (${small.instances.length} instances): browser ${round(quarter.seconds)} s, peak JS heap ${quarter.peakHeapMb} MB`);
+  console.log(`quarter CD (${small.instances.length} instances): browser ${round(quarter.seconds)} s, ${heapText(quarter.heap)}`);
   const figures = {
     bench: 'browser',
     instances: cd.instances.length,
@@ -151,8 +134,16 @@ async function main(): Promise<void> {
     ratio_b_a: round(median(b.map((r) => r.seconds)) / median(a)),
     target_ratio: 2.0,
     scan_s: round(median(b.map((r) => r.scanSeconds))),
-    page_peak_heap_mb: Math.max(...b.map((r) => r.peakHeapMb)),
-    page_peak_heap_quarter_cd_mb: quarter.peakHeapMb,
+    page_peak_heap_mb: Math.max(...b.map((r) => r.heap.pageHeapMb)),
+    page_peak_heap_quarter_cd_mb: quarter.heap.pageHeapMb,
+    worker_peak_heap_mb: Math.max(...b.map((r) => r.heap.workerHeapMb)),
+    worker_peak_heap_quarter_cd_mb: quarter.heap.workerHeapMb,
+    array_buffers_peak_mb: {
+      page: Math.max(...b.map((r) => r.heap.pageArrayBuffersMb)),
+      worker: Math.max(...b.map((r) => r.heap.workerArrayBuffersMb)),
+      page_quarter_cd: quarter.heap.pageArrayBuffersMb,
+      worker_quarter_cd: quarter.heap.workerArrayBuffersMb,
+    },
     longest_main_thread_task_ms: Math.max(...b.map((r) => r.longestTaskMs)),
     portal_peak_rss_mb: Math.max(...b.map((r) => r.portalRssMb)),
     worker_peak_rss_mb: Math.max(...b.map((r) => r.workerRssMb)),
