@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { openLedger } from './ledger.ts';
-import { withVerification } from './verify-stored.ts';
+import pino from 'pino';
+import { sampleManifest } from '../../shared/format/testdata/sample-manifest.ts';
+import type { InstanceFinder } from './destination.ts';
+import { verifyStored, withVerification } from './verify-stored.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 
 test('demote: only a stored or warning file becomes failed, with its code and reason, due for a report again', (t) => {
@@ -33,4 +36,47 @@ test('withVerification adds "not verified" to the finish reason and never change
     { state: 'imported', reason: 'not verified: 3 stored instance(s)' });
   assert.deepEqual(withVerification({ state: 'imported-with-failures', reason: '1 of 4 file(s) not stored: 1 E_PACS_NOT_FOUND' }, { verified: 1, missing: ['f1'], notVerified: '2 in 1 of 2 series' }),
     { state: 'imported-with-failures', reason: '1 of 4 file(s) not stored: 1 E_PACS_NOT_FOUND; not verified: 2 in 1 of 2 series' });
+});
+
+test('a series lacking instances is asked once more: one indexed late is verified, one still absent is E_PACS_NOT_FOUND', async (t) => {
+  const tmp = makeTempDir('beeldpoort-verify-');
+  t.after(() => tmp.remove());
+  const ledger = openLedger(path.join(tmp.dir, 'ledger.sqlite'));
+  t.after(() => ledger.close());
+  const manifest = sampleManifest('s1', ['f1', 'f2', 'f3']);
+  const [late, lost, present] = manifest.files.map((f) => f.dicom.sopInstanceUid) as [string, string, string];
+  ledger.beginShipment('s1');
+  for (const file of manifest.files) ledger.record('s1', file.fileId, 'stored', { sopInstanceUid: file.dicom.sopInstanceUid, dimseStatus: 0 });
+  // The PACS answers the first query without `late` (not indexed yet) and the second with it; `lost` never appears.
+  const answers = [[present], [present, late]];
+  let queries = 0;
+  let closed = false;
+  const finder: InstanceFinder = {
+    instancesOfSeries: async () => answers[Math.min(queries++, answers.length - 1)]!,
+    close: async () => void (closed = true),
+  };
+  const outcome = await verifyStored('s1', manifest, ledger, async () => finder, pino({ level: 'silent' }), 10);
+  assert.equal(queries, 2, 'asked twice: the second time after the pause');
+  assert.equal(closed, true);
+  assert.deepEqual(outcome, { verified: 2, missing: ['f2'] });
+  assert.deepEqual(['f1', 'f2', 'f3'].map((f) => ledger.file('s1', f)?.state), ['stored', 'failed', 'stored']);
+  assert.equal(ledger.file('s1', 'f2')?.code, 'E_PACS_NOT_FOUND');
+  assert.match(ledger.file('s1', 'f2')?.reason ?? '', new RegExp(lost.replace(/\./g, '\\.')));
+});
+
+test('a series the PACS returns whole is asked once', async (t) => {
+  const tmp = makeTempDir('beeldpoort-verify-');
+  t.after(() => tmp.remove());
+  const ledger = openLedger(path.join(tmp.dir, 'ledger.sqlite'));
+  t.after(() => ledger.close());
+  const manifest = sampleManifest('s1', ['f1', 'f2']);
+  ledger.beginShipment('s1');
+  for (const file of manifest.files) ledger.record('s1', file.fileId, 'stored', { sopInstanceUid: file.dicom.sopInstanceUid });
+  let queries = 0;
+  const finder: InstanceFinder = {
+    instancesOfSeries: async () => (queries++, manifest.files.map((f) => f.dicom.sopInstanceUid)),
+    close: async () => undefined,
+  };
+  assert.deepEqual(await verifyStored('s1', manifest, ledger, async () => finder, pino({ level: 'silent' }), 10), { verified: 2, missing: [] });
+  assert.equal(queries, 1);
 });

@@ -3,8 +3,10 @@
  * answer C-STORE success and still drop the instance (an Orthanc Lua ReceivedInstanceFilter does exactly that), so
  * after a shipment's stores every file the ledger holds as stored/warning is looked up per series, one query at a
  * time on one association (C-FIND at IMAGE level, PS3.4 C.4.1). A file the PACS does not return becomes `failed`
- * E_PACS_NOT_FOUND. A PACS that cannot be asked (refused, no query model, dropped, a failure status) marks nothing
- * failed: unverifiable is not lost, and the finish reason says "not verified".
+ * E_PACS_NOT_FOUND. A PACS may index a stored instance a moment after its C-STORE response, so a series that lacks
+ * instances is asked once more after `recheckMs` before any of them is called missing. A PACS that cannot be asked
+ * (refused, no query model, dropped, a failure status) marks nothing failed: unverifiable is not lost, and the finish
+ * reason says "not verified".
  */
 import type { Logger } from 'pino';
 import type { Manifest, ManifestFile } from '../../shared/format/index.ts';
@@ -48,7 +50,17 @@ function storedSeries(shipmentId: string, manifest: Manifest, ledger: Ledger): S
   return [...bySeries.values()];
 }
 
-export async function verifyStored(shipmentId: string, manifest: Manifest, ledger: Ledger, openFinder: () => Promise<InstanceFinder>, log: Logger): Promise<VerifyOutcome> {
+/** How long to wait before asking again for a series that lacks instances (default 2 s). */
+export const DEFAULT_RECHECK_MS = 2000;
+
+export async function verifyStored(
+  shipmentId: string,
+  manifest: Manifest,
+  ledger: Ledger,
+  openFinder: () => Promise<InstanceFinder>,
+  log: Logger,
+  recheckMs = DEFAULT_RECHECK_MS,
+): Promise<VerifyOutcome> {
   const series = storedSeries(shipmentId, manifest, ledger);
   const total = series.reduce((n, s) => n + s.files.length, 0);
   if (total === 0) return { verified: 0, missing: [] };
@@ -68,6 +80,11 @@ export async function verifyStored(shipmentId: string, manifest: Manifest, ledge
       let found: Set<string>;
       try {
         found = new Set(await finder.instancesOfSeries(s.studyInstanceUid, s.seriesInstanceUid));
+        if (s.files.some((file) => !found.has(file.dicom.sopInstanceUid))) {
+          // Not yet indexed is not lost: ask once more before a missing instance is recorded as failed.
+          await new Promise((resolve) => setTimeout(resolve, recheckMs));
+          for (const uid of await finder.instancesOfSeries(s.studyInstanceUid, s.seriesInstanceUid)) found.add(uid);
+        }
       } catch (error) {
         unverified.series += 1;
         unverified.instances += s.files.length;
