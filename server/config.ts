@@ -5,6 +5,9 @@
  */
 import path from 'node:path';
 import { BeeldpoortError } from '../shared/errors.ts';
+import { readPacsTls, type PacsTls } from './pacs-tls.ts';
+
+export type { PacsTls };
 
 export interface PacsAddress {
   /** Called AE title of the PACS (PS3.8 §9.3.2: 1–16 characters, no backslash or control characters). */
@@ -31,6 +34,13 @@ export interface Config {
    * C-FIND per series; unset (default) or `off` trusts the status. Only with BEELDPOORT_PACS.
    */
   readonly pacsVerify: 'cfind' | undefined;
+  /**
+   * DICOM over TLS to the PACS (PS3.15 B.1; NEN 7510 asks for it on hospital networks), undefined: plain TCP.
+   * BEELDPOORT_PACS_TLS=on verifies the PACS against Node's default trust store; BEELDPOORT_PACS_TLS_CA (PEM) trusts
+   * that CA instead; BEELDPOORT_PACS_TLS_CERT + _KEY (PEM, both or neither) present a client certificate for mutual
+   * TLS. Either file implies on. Files are read here, once. Only with BEELDPOORT_PACS.
+   */
+  readonly pacsTls: PacsTls | undefined;
   /** Our AE title when we call the PACS. */
   readonly callingAet: string;
   /**
@@ -137,6 +147,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (verify !== 'off' && verify !== 'cfind') problems.push(`BEELDPOORT_PACS_VERIFY must be cfind or off, got "${verify}"`);
   else if (verify === 'cfind' && !env.BEELDPOORT_PACS) problems.push('BEELDPOORT_PACS_VERIFY=cfind needs BEELDPOORT_PACS (the folder destination has nothing to query)');
   const pacsVerify = verify === 'cfind' ? 'cfind' : undefined;
+  const pacsTls = pacsTlsSettings(env, cwd, problems);
   const callingAet = env.BEELDPOORT_CALLING_AET || 'BEELDPOORT';
   if (!AE_TITLE.test(callingAet)) problems.push(`BEELDPOORT_CALLING_AET "${callingAet}" must be 1-16 printable characters without backslash`);
 
@@ -152,6 +163,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     portalUrl,
     pacs,
     pacsVerify,
+    pacsTls,
     callingAet,
     associations: integer('BEELDPOORT_ASSOCIATIONS', 8, 1, 32),
     institution: {
@@ -170,6 +182,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   config.notify = notifySettings(env, publicUrl, url, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ ...config, institution: Object.freeze(config.institution), portal: Object.freeze(config.portal), notify: Object.freeze(config.notify) });
+}
+
+const TLS_NAMES = { ca: 'BEELDPOORT_PACS_TLS_CA', cert: 'BEELDPOORT_PACS_TLS_CERT', key: 'BEELDPOORT_PACS_TLS_KEY' } as const;
+
+function pacsTlsSettings(env: Env, cwd: string, problems: string[]): PacsTls | undefined {
+  const mode = env.BEELDPOORT_PACS_TLS || undefined;
+  const files = { ca: env.BEELDPOORT_PACS_TLS_CA || undefined, cert: env.BEELDPOORT_PACS_TLS_CERT || undefined, key: env.BEELDPOORT_PACS_TLS_KEY || undefined };
+  const named = Object.entries(TLS_NAMES).filter(([setting]) => files[setting as keyof typeof files] !== undefined).map(([, name]) => name);
+  if (mode !== undefined && mode !== 'on' && mode !== 'off') {
+    problems.push(`BEELDPOORT_PACS_TLS must be on or off, got "${mode}"`);
+    return undefined;
+  }
+  if (mode === 'off' && named.length > 0) {
+    problems.push(`BEELDPOORT_PACS_TLS=off contradicts ${named.join(' and ')} (which turn TLS on): unset one of them`);
+    return undefined;
+  }
+  if (mode !== 'on' && named.length === 0) return undefined;
+  if (!env.BEELDPOORT_PACS) {
+    problems.push(`${mode === 'on' ? 'BEELDPOORT_PACS_TLS' : named.join(' and ')} needs BEELDPOORT_PACS (TLS applies to a PACS, not to the folder destination)`);
+    return undefined;
+  }
+  return readPacsTls(files, TLS_NAMES, cwd, problems);
 }
 
 const MAIL_ADDRESS = /^[^\s@<>,"]{1,64}@[^\s@<>,"]{1,190}$/;

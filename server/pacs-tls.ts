@@ -1,0 +1,114 @@
+/**
+ * DICOM over TLS to the PACS (PS3.15 B.1, the Basic TLS Secure Transport Connection Profile): the PEM files an
+ * operator names (BEELDPOORT_PACS_TLS_CA/_CERT/_KEY, or the CLI's --tls-ca/--tls-cert/--tls-key) read and checked
+ * once at start, so a wrong path or a key that does not belong to its certificate is a configuration error naming
+ * the variable, not a handshake failure at the first shipment.
+ */
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import path from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
+
+/** TLS to the PACS is on. Without `ca` the PACS certificate is verified against Node's default trust store. */
+export interface PacsTls {
+  /** PEM CA certificate(s) trusted instead of the default store. */
+  readonly ca?: string;
+  /** PEM client certificate (chain) and its private key, for a PACS that requires mutual TLS. Both or neither. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** The files they came from (for logs: never the key itself). */
+  readonly files: PacsTlsFiles;
+}
+
+export interface PacsTlsFiles {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+}
+
+/** What to call each setting in a problem: the environment variable or the CLI flag. */
+export interface PacsTlsNames {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Reads and checks the files (relative paths against `cwd`); problems are pushed, naming the setting. Returns the
+ * settings, or undefined when any problem was found.
+ */
+export function readPacsTls(files: PacsTlsFiles, names: PacsTlsNames, cwd: string, problems: string[]): PacsTls | undefined {
+  const before = problems.length;
+  if ((files.cert === undefined) !== (files.key === undefined)) {
+    problems.push(`${names.cert} and ${names.key} go together (a client certificate for mutual TLS needs its private key)`);
+  }
+  const read = (name: string, file: string | undefined): string | undefined => {
+    if (file === undefined) return undefined;
+    const full = path.resolve(cwd, file);
+    try {
+      return readFileSync(full, 'utf8');
+    } catch (error) {
+      problems.push(`${name}: cannot read ${full} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return undefined;
+    }
+  };
+  const ca = read(names.ca, files.ca);
+  const cert = read(names.cert, files.cert);
+  const key = read(names.key, files.key);
+  if (ca !== undefined) checkCertificates(names.ca, files.ca!, ca, problems);
+  const certificate = cert === undefined ? undefined : checkCertificates(names.cert, files.cert!, cert, problems);
+  let privateKey;
+  if (key !== undefined) {
+    try {
+      privateKey = createPrivateKey(key);
+    } catch (error) {
+      problems.push(`${names.key}: ${files.key} is not an unencrypted PEM private key (${(error as Error).message})`);
+    }
+  }
+  if (certificate && privateKey && !certificate.checkPrivateKey(privateKey)) {
+    problems.push(`${names.key}: the private key in ${files.key} does not belong to the certificate in ${files.cert} (${names.cert})`);
+  }
+  if (problems.length > before) return undefined;
+  const settings: PacsTls = {
+    ...(ca !== undefined ? { ca } : {}),
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+    files: Object.freeze({ ...files }),
+  };
+  // Logged or printed, the settings show their files, never the private key.
+  Object.defineProperty(settings, 'toJSON', { value: () => ({ files: settings.files }) });
+  return Object.freeze(settings);
+}
+
+/** The first certificate of a PEM file, after checking that every certificate in it parses. */
+function checkCertificates(name: string, file: string, pem: string, problems: string[]): X509Certificate | undefined {
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    problems.push(`${name}: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    return undefined;
+  }
+  try {
+    const parsed = blocks.map((block) => new X509Certificate(block));
+    return parsed[0];
+  } catch (error) {
+    problems.push(`${name}: ${file} holds a certificate that does not parse (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+/** The Destination.tls of server/dicom: true (default trust store) or the node:tls options. */
+export function tlsOptions(settings: PacsTls): true | ConnectionOptions {
+  const { ca, cert, key } = settings;
+  if (ca === undefined && cert === undefined) return true;
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert, key } : {}) };
+}
+
+/** One phrase for logs and output: "TLS", "TLS (CA ca.pem)", "TLS (CA ca.pem, client certificate me.pem)". */
+export function describeTls(settings: PacsTls): string {
+  const parts = [
+    settings.files.ca !== undefined ? `CA ${settings.files.ca}` : 'default trust store',
+    ...(settings.files.cert !== undefined ? [`client certificate ${settings.files.cert}`] : []),
+  ];
+  return `TLS (${parts.join(', ')})`;
+}
