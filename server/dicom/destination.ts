@@ -1,20 +1,85 @@
 /**
- * The destination the CLI commands talk to: --pacs AET@host:port (or BEELDPOORT_PACS) and the calling AE title
- * (--calling-aet or BEELDPOORT_CALLING_AET), validated by the same rules as the configuration.
+ * The destination the CLI commands talk to: --pacs AET@host:port (or BEELDPOORT_PACS), the calling AE title
+ * (--calling-aet or BEELDPOORT_CALLING_AET) and DICOM over TLS (PS3.15 B.1: --tls, --tls-ca, --tls-cert, --tls-key,
+ * --no-tls, or BEELDPOORT_PACS_TLS*), validated by the same rules as the configuration.
  */
 import { parsePacsAddress, type Config } from '../config.ts';
+import { readPacsTls, tlsOptions, type PacsTls } from '../pacs-tls.ts';
 import type { Destination } from './association.ts';
+import { DicomError } from './dicom-error.ts';
 
-/** Returns the destination, or a problem to show as a usage error. */
-export function resolveDestination(config: Config, pacs: string | undefined, callingAet: string | undefined): Destination | string {
+export interface DestinationFlags {
+  readonly pacs?: string;
+  readonly callingAet?: string;
+  /** --tls: on, verified against the default trust store (unless tlsCa). */
+  readonly tls?: boolean;
+  /** --no-tls: plain TCP whatever the environment says. */
+  readonly noTls?: boolean;
+  readonly tlsCa?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+}
+
+const FLAG_NAMES = { ca: '--tls-ca', cert: '--tls-cert', key: '--tls-key' } as const;
+
+/**
+ * Returns the destination, or a problem to show as a usage error. The TLS flags as a group replace the
+ * environment's TLS settings as a group (so --tls alone means the default trust store even when
+ * BEELDPOORT_PACS_TLS_CA is set); without any, the environment's apply, also to a --pacs address.
+ * Relative file names are taken against `cwd`.
+ */
+export function resolveDestination(config: Config, flags: DestinationFlags, cwd: string = process.cwd()): Destination | string {
   let address = config.pacs;
-  if (pacs !== undefined) {
-    const parsed = parsePacsAddress(pacs);
+  if (flags.pacs !== undefined) {
+    const parsed = parsePacsAddress(flags.pacs);
     if (typeof parsed === 'string') return `--pacs: ${parsed}`;
     address = parsed;
   }
   if (!address) return 'no PACS: give --pacs AET@host:port or set BEELDPOORT_PACS';
-  const calling = callingAet ?? config.callingAet;
+  const calling = flags.callingAet ?? config.callingAet;
   if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(calling)) return `--calling-aet "${calling}" must be 1-16 printable characters without backslash`;
-  return { calledAet: address.calledAet, host: address.host, port: address.port, callingAet: calling };
+  const tls = tlsFromFlags(flags, cwd);
+  if (typeof tls === 'string') return tls;
+  const settings = tls === null ? config.pacsTls : tls;
+  return {
+    calledAet: address.calledAet, host: address.host, port: address.port, callingAet: calling,
+    ...(settings ? { tls: tlsOptions(settings) } : {}),
+  };
+}
+
+/** null: no TLS flag given; undefined: --no-tls; else the settings, or a problem. */
+function tlsFromFlags(flags: DestinationFlags, cwd: string): PacsTls | undefined | null | string {
+  const files = { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey };
+  const given = Object.entries(FLAG_NAMES).filter(([k]) => files[k as keyof typeof files] !== undefined).map(([, flag]) => flag);
+  if (flags.noTls) return flags.tls || given.length > 0 ? `--no-tls contradicts ${[...(flags.tls ? ['--tls'] : []), ...given].join(' and ')}` : undefined;
+  if (!flags.tls && given.length === 0) return null;
+  const problems: string[] = [];
+  const settings = readPacsTls(files, FLAG_NAMES, cwd, problems);
+  return settings ?? problems.join('; ');
+}
+
+/** True when `destination` uses TLS (for output). */
+export const usesTls = (destination: Destination): boolean => destination.tls !== undefined && destination.tls !== false;
+
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+]);
+
+/** What an operator can do about an E_TLS: a hint appended to the message, or '' for any other error. */
+export function tlsHint(error: unknown): string {
+  if (!(error instanceof DicomError)) return '';
+  // TLS 1.3 (RFC 8446 §4.4.2.4): the server judges our certificate after our handshake has completed, so its alert
+  // arrives as a dropped association rather than E_TLS; OpenSSL names the alert in the message.
+  if (/alert (certificate required|bad certificate|unknown ca|certificate unknown)/.test(error.message)) {
+    return ' (the PACS refused our client certificate, or wanted one: give --tls-cert FILE and --tls-key FILE, or set BEELDPOORT_PACS_TLS_CERT and _KEY, to one it trusts)';
+  }
+  if (error.code !== 'E_TLS') return '';
+  const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (cause !== undefined && UNTRUSTED.has(cause)) {
+    return cause === 'ERR_TLS_CERT_ALTNAME_INVALID'
+      ? ' (the PACS certificate does not name this host: connect by the name or address it was issued for)'
+      : ' (the PACS certificate is not trusted: give --tls-ca FILE or set BEELDPOORT_PACS_TLS_CA to the CA that issued it)';
+  }
+  return ' (check that the PACS speaks TLS on this port, and whether it requires a client certificate: --tls-cert/--tls-key)';
 }

@@ -5,6 +5,7 @@
  */
 import { createStoreSession, openInstanceFinder, type RetryPolicy, type Timeouts } from '../dicom/index.ts';
 import type { PacsAddress } from '../config.ts';
+import { describeTls, tlsOptions, type PacsTls } from '../pacs-tls.ts';
 import type { Destination } from './destination.ts';
 
 export interface PacsDestinationOptions {
@@ -15,13 +16,16 @@ export interface PacsDestinationOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** `cfind`: after a shipment's stores, ask the PACS per series which instances it holds (verify-stored.ts). */
   readonly verify?: 'cfind';
+  /** DICOM over TLS (PS3.15 B.1, BEELDPOORT_PACS_TLS*); absent: plain TCP. */
+  readonly tls?: PacsTls;
 }
 
 export function createPacsDestination(options: PacsDestinationOptions): Destination {
   const { pacs, callingAet } = options;
-  const address = { calledAet: pacs.calledAet, host: pacs.host, port: pacs.port, callingAet };
+  const address = { calledAet: pacs.calledAet, host: pacs.host, port: pacs.port, callingAet, ...(options.tls ? { tls: tlsOptions(options.tls) } : {}) };
+  const over = options.tls ? ` over ${describeTls(options.tls)}` : '';
   return {
-    description: `PACS ${pacs.calledAet}@${pacs.host}:${pacs.port} as ${callingAet}, ${options.associations} association(s)${options.verify ? ', verified by C-FIND' : ''}`,
+    description: `PACS ${pacs.calledAet}@${pacs.host}:${pacs.port}${over} as ${callingAet}, ${options.associations} association(s)${options.verify ? ', verified by C-FIND' : ''}`,
     ...(options.verify === 'cfind' ? { openFinder: () => openInstanceFinder(address, { timeouts: options.timeouts }) } : {}),
     open(contexts) {
       const session = createStoreSession(

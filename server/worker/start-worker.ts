@@ -76,7 +76,7 @@ export async function startWorker(config: Config, options: WorkerOptions = {}): 
   await chmod(paths.staging, 0o700);
 
   const destination = options.destination ?? (config.pacs
-    ? createPacsDestination({ pacs: config.pacs, callingAet: config.callingAet, associations: config.associations, verify: config.pacsVerify })
+    ? createPacsDestination({ pacs: config.pacs, callingAet: config.callingAet, associations: config.associations, verify: config.pacsVerify, tls: config.pacsTls })
     : createFolderDestination(paths.pacs));
   const ledger = openLedger(paths.ledger);
   const validator = createValidator(options.validator);

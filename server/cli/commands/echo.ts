@@ -4,41 +4,59 @@ import { UsageError } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { loadConfig } from '../../config.ts';
 import { DicomError, echo } from '../../dicom/index.ts';
-import { resolveDestination } from '../../dicom/destination.ts';
+import { resolveDestination, tlsHint, usesTls } from '../../dicom/destination.ts';
 
 export const command: Command = {
   name: 'echo',
   summary: 'C-ECHO the PACS',
-  usage: `Usage: beeldpoort echo [--pacs AET@host:port] [--calling-aet AET] [--json]
+  usage: `Usage: beeldpoort echo [--pacs AET@host:port] [--calling-aet AET] [--tls] [--tls-ca FILE]
+  [--tls-cert FILE --tls-key FILE] [--json]
 
 Opens an association to the PACS (default BEELDPOORT_PACS), sends C-ECHO and releases. Exit 0 when the PACS
 answered success, 1 otherwise (the reason and its code on stderr).
 
   --pacs AET@host:port   called AE title, host and port of the PACS
   --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
-  --json                 end with one JSON line: { ok, pacs, ms } or { ok: false, pacs, code, reason }`,
+  --tls                  DICOM over TLS (PS3.15 B.1), the PACS verified against Node's default trust store
+  --tls-ca FILE          PEM CA certificate(s) to verify the PACS against instead (implies --tls)
+  --tls-cert FILE        PEM client certificate for a PACS that requires mutual TLS (with --tls-key)
+  --tls-key FILE         its unencrypted PEM private key (with --tls-cert)
+  --no-tls               plain TCP even when BEELDPOORT_PACS_TLS* is set
+                         (TLS flags replace BEELDPOORT_PACS_TLS, _CA, _CERT and _KEY as a group)
+  --json                 end with one JSON line: { ok, pacs, tls, ms } or { ok: false, pacs, tls, code,
+                         reason }`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       pacs: { type: 'string' },
       'calling-aet': { type: 'string' },
+      tls: { type: 'boolean' },
+      'no-tls': { type: 'boolean' },
+      'tls-ca': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       json: { type: 'boolean', default: false },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const destination = resolveDestination(loadConfig(io.env), values.pacs, values['calling-aet']);
+    const destination = resolveDestination(loadConfig(io.env), {
+      pacs: values.pacs, callingAet: values['calling-aet'], tls: values.tls, noTls: values['no-tls'],
+      tlsCa: values['tls-ca'], tlsCert: values['tls-cert'], tlsKey: values['tls-key'],
+    });
     if (typeof destination === 'string') throw new UsageError(destination);
     const pacs = `${destination.calledAet}@${destination.host}:${destination.port}`;
+    const tls = usesTls(destination);
     const started = performance.now();
     try {
       await echo(destination);
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
-      io.stderr.write(`beeldpoort echo: C-ECHO ${pacs}: ${error.message} [${error.code}]\n`);
-      if (values.json) io.stdout.write(`${JSON.stringify({ ok: false, pacs, code: error.code, reason: error.message })}\n`);
+      const reason = `${error.message}${tlsHint(error)}`;
+      io.stderr.write(`beeldpoort echo: C-ECHO ${pacs}: ${reason} [${error.code}]\n`);
+      if (values.json) io.stdout.write(`${JSON.stringify({ ok: false, pacs, tls, code: error.code, reason })}\n`);
       return 1;
     }
     const ms = Math.round(performance.now() - started);
-    io.stdout.write(`C-ECHO ${pacs} as ${destination.callingAet}: success (${ms} ms)\n`);
-    if (values.json) io.stdout.write(`${JSON.stringify({ ok: true, pacs, ms })}\n`);
+    io.stdout.write(`C-ECHO ${pacs}${tls ? ' over TLS' : ''} as ${destination.callingAet}: success (${ms} ms)\n`);
+    if (values.json) io.stdout.write(`${JSON.stringify({ ok: true, pacs, tls, ms })}\n`);
     return 0;
   },
 };

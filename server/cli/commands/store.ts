@@ -9,14 +9,15 @@ import { UsageError } from '../command.ts';
 import { parseCommandArgs, positiveInteger } from '../args.ts';
 import { loadConfig } from '../../config.ts';
 import { storeFiles, type FileResult } from '../../dicom/index.ts';
-import { resolveDestination } from '../../dicom/destination.ts';
+import { resolveDestination, usesTls } from '../../dicom/destination.ts';
 
 const hex = (status: number | undefined) => (status === undefined ? '' : ` status ${status.toString(16).toUpperCase().padStart(4, '0')}`);
 
 export const command: Command = {
   name: 'store',
   summary: 'C-STORE local DICOM files to the PACS',
-  usage: `Usage: beeldpoort store [--pacs AET@host:port] [--calling-aet AET] [--associations N] [--json] PATH...
+  usage: `Usage: beeldpoort store [--pacs AET@host:port] [--calling-aet AET] [--tls] [--tls-ca FILE]
+  [--tls-cert FILE --tls-key FILE] [--associations N] [--json] PATH...
 
 Sends every DICOM file under the PATHs (folders recursed) to the PACS (default BEELDPOORT_PACS), each in its own
 transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 when every instance was stored
@@ -24,6 +25,12 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
 
   --pacs AET@host:port   called AE title, host and port of the PACS
   --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
+  --tls                  DICOM over TLS (PS3.15 B.1), the PACS verified against Node's default trust store
+  --tls-ca FILE          PEM CA certificate(s) to verify the PACS against instead (implies --tls)
+  --tls-cert FILE        PEM client certificate for a PACS that requires mutual TLS (with --tls-key)
+  --tls-key FILE         its unencrypted PEM private key (with --tls-cert)
+  --no-tls               plain TCP even when BEELDPOORT_PACS_TLS* is set
+                         (TLS flags replace BEELDPOORT_PACS_TLS, _CA, _CERT and _KEY as a group)
   --associations N       parallel associations (default BEELDPOORT_ASSOCIATIONS or 8)
   --json                 end with one JSON line: files, stored, warnings, failed, skipped, bytes, seconds,
                          failures [{ path, sopInstanceUid, code, status, retriable, reason }],
@@ -32,12 +39,20 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
     const { values, positionals } = parseCommandArgs(args, {
       pacs: { type: 'string' },
       'calling-aet': { type: 'string' },
+      tls: { type: 'boolean' },
+      'no-tls': { type: 'boolean' },
+      'tls-ca': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       associations: { type: 'string' },
       json: { type: 'boolean', default: false },
     });
     if (positionals.length === 0) throw new UsageError('expects at least one PATH');
     const config = loadConfig(io.env);
-    const destination = resolveDestination(config, values.pacs, values['calling-aet']);
+    const destination = resolveDestination(config, {
+      pacs: values.pacs, callingAet: values['calling-aet'], tls: values.tls, noTls: values['no-tls'],
+      tlsCa: values['tls-ca'], tlsCert: values['tls-cert'], tlsKey: values['tls-key'],
+    });
     if (typeof destination === 'string') throw new UsageError(destination);
     const associations = positiveInteger(values.associations, '--associations', config.associations);
     const cwd = process.cwd();
@@ -69,7 +84,7 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
         .map((r) => ({ path: r.path, sopInstanceUid: r.sopInstanceUid, status: r.status, reason: r.reason })),
     };
     const mb = bytes / 1e6;
-    io.stdout.write(`${destination.calledAet}@${destination.host}:${destination.port}: stored ${summary.stored}, warnings ${summary.warnings}, `
+    io.stdout.write(`${destination.calledAet}@${destination.host}:${destination.port}${usesTls(destination) ? ' (TLS)' : ''}: stored ${summary.stored}, warnings ${summary.warnings}, `
       + `failed ${summary.failed}, skipped ${summary.skipped} (${mb.toFixed(1)} MB in ${seconds.toFixed(1)} s, ${(mb / Math.max(seconds, 0.001)).toFixed(0)} MB/s)\n`);
     if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary.failed > 0 ? 1 : 0;

@@ -1,0 +1,141 @@
+/**
+ * DICOM over TLS (PS3.15 B.1) as an operator turns it on: `beeldpoort echo` and `store` with --tls, --tls-ca,
+ * --tls-cert/--tls-key, and the import worker with BEELDPOORT_PACS_TLS_CA, all against storescp +tls with
+ * throw-away openssl certificates (as test/dicom-tls.test.ts). Mutual TLS: storescp requiring our certificate.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../server/cli/main.ts';
+import { readPart10 } from '../server/dicom/index.ts';
+import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
+import { startWorker } from '../server/worker/start-worker.ts';
+import { startStorescp } from './helpers/storescp.ts';
+import { startTestPortal } from './helpers/portal.ts';
+import { makeTempDir } from './helpers/tmp.ts';
+import { createTestShipment, specsOf } from './helpers/upload-shipment.ts';
+import { assertByteIdentical, waitForShipment, workerConfig } from './helpers/import-worker.ts';
+
+function certificate(dir: string, name: string): { key: string; cert: string } {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+function captureIo(env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += chunk));
+  stderr.on('data', (chunk) => (err += chunk));
+  return { stdout, stderr, stdin: new PassThrough(), env, out: () => out, err: () => err, json: () => JSON.parse(out.trim().split('\n').at(-1)!) };
+}
+
+function setUp(t: { after(fn: () => unknown): void }) {
+  const tmp = makeTempDir('beeldpoort-tls-config-');
+  t.after(() => tmp.remove());
+  return { tmp, pacs: certificate(tmp.dir, 'pacs'), client: certificate(tmp.dir, 'client') };
+}
+
+test('beeldpoort echo: --tls-ca trusts the PACS; the default trust store refuses it with E_TLS and says what to do', async (t) => {
+  const { tmp, pacs } = setUp(t);
+  // -ic: storescp does not ask for a client certificate.
+  const scp = await startStorescp({ extraArgs: ['+tls', pacs.key, pacs.cert, '-ic'] });
+  t.after(() => scp.stop());
+  const address = `${scp.aet}@127.0.0.1:${scp.port}`;
+
+  const ok = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls-ca', pacs.cert, '--json'], ok), 0, ok.err());
+  assert.equal(ok.json().ok, true);
+  assert.equal(ok.json().tls, true);
+  assert.match(ok.out(), /over TLS/);
+
+  const untrusted = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls', '--json'], untrusted), 1);
+  assert.equal(untrusted.json().code, 'E_TLS');
+  assert.match(untrusted.json().reason, /self-signed certificate.*not trusted: give --tls-ca FILE or set BEELDPOORT_PACS_TLS_CA/);
+  assert.match(untrusted.err(), /\[E_TLS\]/);
+
+  // The environment alone, and flags replacing it as a group.
+  const env = { BEELDPOORT_PACS: address, BEELDPOORT_PACS_TLS_CA: pacs.cert };
+  const fromEnv = captureIo(env);
+  assert.equal(await main(['echo', '--json'], fromEnv), 0, fromEnv.err());
+  assert.equal(fromEnv.json().tls, true);
+  const replaced = captureIo(env);
+  assert.equal(await main(['echo', '--tls', '--json'], replaced), 1, '--tls alone: the default store, not the environment\'s CA');
+  assert.equal(replaced.json().code, 'E_TLS');
+
+  // Wrong flags are usage errors (exit 2) naming the flag, before any connection.
+  for (const [args, message] of [
+    [['--tls-ca', path.join(tmp.dir, 'missing.pem')], /--tls-ca: cannot read .*missing\.pem \(ENOENT\)/],
+    [['--tls-ca', pacs.key], /--tls-ca: .*pacs\.key holds no PEM certificate/],
+    [['--tls-cert', pacs.cert], /--tls-cert and --tls-key go together/],
+    [['--no-tls', '--tls-ca', pacs.cert], /--no-tls contradicts --tls-ca/],
+  ] as const) {
+    const io = captureIo();
+    assert.equal(await main(['echo', '--pacs', address, ...args], io), 2, args.join(' '));
+    assert.match(io.err(), message);
+  }
+});
+
+test('beeldpoort store with a client certificate stores byte-identical into a PACS that requires mutual TLS', async (t) => {
+  const { tmp, pacs, client } = setUp(t);
+  // -rc: storescp requires a client certificate, +cf: the one it trusts.
+  const scp = await startStorescp({ extraArgs: ['+tls', pacs.key, pacs.cert, '-rc', '+cf', client.cert] });
+  t.after(() => scp.stop());
+  const address = `${scp.aet}@127.0.0.1:${scp.port}`;
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 3, rows: 16 });
+
+  const io = captureIo();
+  const args = ['store', '--pacs', address, '--tls-ca', pacs.cert, '--tls-cert', client.cert, '--tls-key', client.key, '--associations', '2', '--json', cd.root];
+  assert.equal(await main(args, io), 0, io.out() + io.err());
+  assert.equal(io.json().stored, cd.instances.length);
+  assert.match(io.out(), /\(TLS\): stored/);
+  const received = new Map((await scp.files()).map((file) => {
+    const bytes = new Uint8Array(readFileSync(file));
+    const info = readPart10(bytes);
+    return [info.sopInstanceUid, bytes.subarray(info.datasetOffset)];
+  }));
+  for (const instance of cd.instances) {
+    const bytes = new Uint8Array(readFileSync(instance.path));
+    const dataset = bytes.subarray(readPart10(bytes).datasetOffset);
+    const got = received.get(instance.sopInstanceUid);
+    assert.ok(got && Buffer.compare(got, dataset) === 0, `${instance.sopInstanceUid} arrived byte for byte`);
+  }
+
+  // Without our certificate the PACS ends the handshake: no instance is stored.
+  const before = (await scp.files()).length;
+  const refused = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls-ca', pacs.cert, '--json'], refused), 1);
+  assert.equal(refused.json().ok, false);
+  assert.match(refused.json().reason, /refused our client certificate, or wanted one: give --tls-cert/);
+  assert.equal((await scp.files()).length, before);
+});
+
+test('the import worker stores a shipment over TLS with BEELDPOORT_PACS_TLS_CA', async (t) => {
+  const { tmp, pacs } = setUp(t);
+  const scp = await startStorescp({ extraArgs: ['+tls', pacs.key, pacs.cert, '-ic'] });
+  t.after(() => scp.stop());
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 3, rows: 16 });
+  const specs = specsOf(cd);
+  const portal = await startTestPortal();
+  t.after(() => portal.stop());
+  const link = await portal.createLink({ purpose: 'internal' });
+  const shipment = await createTestShipment(portal.url, link.token, specs);
+  await shipment.uploadAll();
+
+  const worker = await startWorker(workerConfig(portal, scp, { BEELDPOORT_PACS_TLS_CA: pacs.cert }), { idlePollMs: 100 });
+  t.after(() => worker.stop());
+  assert.match(worker.destination, /over TLS \(CA .*pacs\.pem\)/);
+  const { shipment: row, files } = await waitForShipment(portal, shipment.shipmentId);
+  await worker.stop();
+  assert.equal(row.state, 'imported');
+  assert.deepEqual(files.map((f) => f.outcome), specs.map(() => 'stored'));
+  assertByteIdentical(await scp.files(), specs);
+});
