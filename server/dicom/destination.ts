@@ -6,7 +6,6 @@
 import { parsePacsAddress, type Config } from '../config.ts';
 import { readPacsTls, tlsOptions, type PacsTls } from '../pacs-tls.ts';
 import type { Destination } from './association.ts';
-import { DicomError } from './dicom-error.ts';
 
 export interface DestinationFlags {
   readonly pacs?: string;
@@ -61,25 +60,18 @@ function tlsFromFlags(flags: DestinationFlags, cwd: string): PacsTls | undefined
 /** True when `destination` uses TLS (for output). */
 export const usesTls = (destination: Destination): boolean => destination.tls !== undefined && destination.tls !== false;
 
-const UNTRUSTED = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-]);
-
-/** What an operator can do about an E_TLS: a hint appended to the message, or '' for any other error. */
-export function tlsHint(error: unknown): string {
-  if (!(error instanceof DicomError)) return '';
+/** What an operator can do about a TLS failure: a hint to append to its message, or '' for any other failure. */
+export function tlsHint(code: string | undefined, message: string): string {
   // TLS 1.3 (RFC 8446 §4.4.2.4): the server judges our certificate after our handshake has completed, so its alert
   // arrives as a dropped association rather than E_TLS; OpenSSL names the alert in the message.
-  if (/alert (certificate required|bad certificate|unknown ca|certificate unknown)/.test(error.message)) {
+  if (/alert (certificate required|bad certificate|unknown ca|certificate unknown)/.test(message)) {
     return ' (the PACS refused our client certificate, or wanted one: give --tls-cert FILE and --tls-key FILE, or set BEELDPOORT_PACS_TLS_CERT and _KEY, to one it trusts)';
   }
-  if (error.code !== 'E_TLS') return '';
-  const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (cause !== undefined && UNTRUSTED.has(cause)) {
-    return cause === 'ERR_TLS_CERT_ALTNAME_INVALID'
-      ? ' (the PACS certificate does not name this host: connect by the name or address it was issued for)'
-      : ' (the PACS certificate is not trusted: give --tls-ca FILE or set BEELDPOORT_PACS_TLS_CA to the CA that issued it)';
+  if (code !== 'E_TLS') return '';
+  if (/altnames/.test(message)) return ' (the PACS certificate does not name this host: connect by the name or address it was issued for)';
+  // Node's wording of the OpenSSL verification errors (X509_V_ERR_*).
+  if (/self-signed certificate|unable to verify|unable to get (local )?issuer|certificate has expired|certificate is not yet valid|certificate not trusted/.test(message)) {
+    return ' (the PACS certificate is not trusted: give --tls-ca FILE or set BEELDPOORT_PACS_TLS_CA to the CA that issued it)';
   }
   return ' (check that the PACS speaks TLS on this port, and whether it requires a client certificate: --tls-cert/--tls-key)';
 }

@@ -49,7 +49,7 @@ answered success, 1 otherwise (the reason and its code on stderr).
       await echo(destination);
     } catch (error) {
       if (!(error instanceof DicomError)) throw error;
-      const reason = `${error.message}${tlsHint(error)}`;
+      const reason = `${error.message}${tlsHint(error.code, error.message)}`;
       io.stderr.write(`beeldpoort echo: C-ECHO ${pacs}: ${reason} [${error.code}]\n`);
       if (values.json) io.stdout.write(`${JSON.stringify({ ok: false, pacs, tls, code: error.code, reason })}\n`);
       return 1;

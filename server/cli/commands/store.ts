@@ -9,7 +9,7 @@ import { UsageError } from '../command.ts';
 import { parseCommandArgs, positiveInteger } from '../args.ts';
 import { loadConfig } from '../../config.ts';
 import { storeFiles, type FileResult } from '../../dicom/index.ts';
-import { resolveDestination, usesTls } from '../../dicom/destination.ts';
+import { resolveDestination, tlsHint, usesTls } from '../../dicom/destination.ts';
 
 const hex = (status: number | undefined) => (status === undefined ? '' : ` status ${status.toString(16).toUpperCase().padStart(4, '0')}`);
 
@@ -86,6 +86,8 @@ transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 wh
     const mb = bytes / 1e6;
     io.stdout.write(`${destination.calledAet}@${destination.host}:${destination.port}${usesTls(destination) ? ' (TLS)' : ''}: stored ${summary.stored}, warnings ${summary.warnings}, `
       + `failed ${summary.failed}, skipped ${summary.skipped} (${mb.toFixed(1)} MB in ${seconds.toFixed(1)} s, ${(mb / Math.max(seconds, 0.001)).toFixed(0)} MB/s)\n`);
+    const tlsFailure = summary.failures.find((f) => tlsHint(f.code, f.reason ?? '') !== '');
+    if (tlsFailure) io.stderr.write(`beeldpoort store: ${tlsFailure.reason ?? tlsFailure.code}${tlsHint(tlsFailure.code, tlsFailure.reason ?? '')}\n`);
     if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary.failed > 0 ? 1 : 0;
   },
