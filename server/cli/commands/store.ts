@@ -17,7 +17,7 @@ export const command: Command = {
   name: 'store',
   summary: 'C-STORE local DICOM files to the PACS',
   usage: `Usage: beeldpoort store [--pacs AET@host:port] [--calling-aet AET] [--tls] [--tls-ca FILE]
-  [--tls-cert FILE --tls-key FILE] [--associations N] [--json] PATH...
+  [--tls-cert FILE --tls-key FILE] [--no-tls] [--associations N] [--json] PATH...
 
 Sends every DICOM file under the PATHs (folders recursed) to the PACS (default BEELDPOORT_PACS), each in its own
 transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 when every instance was stored
