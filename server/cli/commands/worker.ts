@@ -16,7 +16,9 @@ export const command: Command = {
     '',
     'Pulls shipments from the portal (BEELDPOORT_PORTAL_URL, default BEELDPOORT_PUBLIC_URL), decrypts them with',
     'BEELDPOORT_DATA/worker/institution.private.jwk, validates every instance and stores it in BEELDPOORT_PACS',
-    '(AET@host:port; BEELDPOORT_CALLING_AET, BEELDPOORT_ASSOCIATIONS). Without BEELDPOORT_PACS the instances are',
+    '(AET@host:port; BEELDPOORT_CALLING_AET, BEELDPOORT_ASSOCIATIONS; over TLS with BEELDPOORT_PACS_TLS=on or',
+    'BEELDPOORT_PACS_TLS_CA, client certificate BEELDPOORT_PACS_TLS_CERT + _KEY; post-verification by C-FIND with',
+    'BEELDPOORT_PACS_VERIFY=cfind). Without BEELDPOORT_PACS the instances are',
     'written as Part 10 files under BEELDPOORT_DATA/pacs/. Stops on SIGINT/SIGTERM.',
   ].join('\n'),
   async run(args, io) {
