@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -15,17 +14,10 @@ import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { startWorker } from '../server/worker/start-worker.ts';
 import { startStorescp } from './helpers/storescp.ts';
 import { startTestPortal } from './helpers/portal.ts';
+import { certificate } from './helpers/certificate.ts';
 import { makeTempDir } from './helpers/tmp.ts';
 import { createTestShipment, specsOf } from './helpers/upload-shipment.ts';
 import { assertByteIdentical, waitForShipment, workerConfig } from './helpers/import-worker.ts';
-
-function certificate(dir: string, name: string): { key: string; cert: string } {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  return { key, cert };
-}
 
 function captureIo(env: Record<string, string> = {}) {
   const stdout = new PassThrough();

@@ -4,21 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startStorescp } from './helpers/storescp.ts';
+import { certificate } from './helpers/certificate.ts';
 import { makeTempDir } from './helpers/tmp.ts';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { createStoreSession, echo, readPart10 } from '../server/dicom/index.ts';
-
-function certificate(dir: string, name: string): { key: string; cert: string } {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  return { key, cert };
-}
 
 test('C-ECHO and C-STORE over TLS; an untrusted PACS certificate is refused with E_TLS', async (t) => {
   const tmp = makeTempDir('beeldpoort-tls-');

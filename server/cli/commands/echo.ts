@@ -1,6 +1,7 @@
 /** `beeldpoort echo`: C-ECHO the PACS with our own sender, to check address, AE titles and reachability. */
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
+import { destinationFlags, PACS_OPTIONS, PACS_OPTIONS_USAGE } from '../pacs-flags.ts';
 import { parseCommandArgs } from '../args.ts';
 import { loadConfig } from '../../config.ts';
 import { DicomError, echo } from '../../dicom/index.ts';
@@ -15,32 +16,16 @@ export const command: Command = {
 Opens an association to the PACS (default BEELDPOORT_PACS), sends C-ECHO and releases. Exit 0 when the PACS
 answered success, 1 otherwise (the reason and its code on stderr).
 
-  --pacs AET@host:port   called AE title, host and port of the PACS
-  --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
-  --tls                  DICOM over TLS (PS3.15 B.1), the PACS verified against Node's default trust store
-  --tls-ca FILE          PEM CA certificate(s) to verify the PACS against instead (implies --tls)
-  --tls-cert FILE        PEM client certificate for a PACS that requires mutual TLS (with --tls-key)
-  --tls-key FILE         its unencrypted PEM private key (with --tls-cert)
-  --no-tls               plain TCP even when BEELDPOORT_PACS_TLS* is set
-                         (TLS flags replace BEELDPOORT_PACS_TLS, _CA, _CERT and _KEY as a group)
+${PACS_OPTIONS_USAGE}
   --json                 end with one JSON line: { ok, pacs, tls, ms } or { ok: false, pacs, tls, code,
                          reason }`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
-      pacs: { type: 'string' },
-      'calling-aet': { type: 'string' },
-      tls: { type: 'boolean' },
-      'no-tls': { type: 'boolean' },
-      'tls-ca': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
+      ...PACS_OPTIONS,
       json: { type: 'boolean', default: false },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const destination = resolveDestination(loadConfig(io.env), {
-      pacs: values.pacs, callingAet: values['calling-aet'], tls: values.tls, noTls: values['no-tls'],
-      tlsCa: values['tls-ca'], tlsCert: values['tls-cert'], tlsKey: values['tls-key'],
-    });
+    const destination = resolveDestination(loadConfig(io.env), destinationFlags(values));
     if (typeof destination === 'string') throw new UsageError(destination);
     const pacs = `${destination.calledAet}@${destination.host}:${destination.port}`;
     const tls = usesTls(destination);

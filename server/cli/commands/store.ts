@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
+import { destinationFlags, PACS_OPTIONS, PACS_OPTIONS_USAGE } from '../pacs-flags.ts';
 import { parseCommandArgs, positiveInteger } from '../args.ts';
 import { loadConfig } from '../../config.ts';
 import { storeFiles, type FileResult } from '../../dicom/index.ts';
@@ -23,36 +24,20 @@ Sends every DICOM file under the PATHs (folders recursed) to the PACS (default B
 transfer syntax, unchanged. Non-DICOM files and DICOMDIRs are skipped. Exit 0 when every instance was stored
 (warnings included), 1 when any failed.
 
-  --pacs AET@host:port   called AE title, host and port of the PACS
-  --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
-  --tls                  DICOM over TLS (PS3.15 B.1), the PACS verified against Node's default trust store
-  --tls-ca FILE          PEM CA certificate(s) to verify the PACS against instead (implies --tls)
-  --tls-cert FILE        PEM client certificate for a PACS that requires mutual TLS (with --tls-key)
-  --tls-key FILE         its unencrypted PEM private key (with --tls-cert)
-  --no-tls               plain TCP even when BEELDPOORT_PACS_TLS* is set
-                         (TLS flags replace BEELDPOORT_PACS_TLS, _CA, _CERT and _KEY as a group)
+${PACS_OPTIONS_USAGE}
   --associations N       parallel associations (default BEELDPOORT_ASSOCIATIONS or 8)
   --json                 end with one JSON line: files, stored, warnings, failed, skipped, bytes, seconds,
                          failures [{ path, sopInstanceUid, code, status, retriable, reason }],
                          warningDetails [{ path, sopInstanceUid, status, reason }]`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
-      pacs: { type: 'string' },
-      'calling-aet': { type: 'string' },
-      tls: { type: 'boolean' },
-      'no-tls': { type: 'boolean' },
-      'tls-ca': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
+      ...PACS_OPTIONS,
       associations: { type: 'string' },
       json: { type: 'boolean', default: false },
     });
     if (positionals.length === 0) throw new UsageError('expects at least one PATH');
     const config = loadConfig(io.env);
-    const destination = resolveDestination(config, {
-      pacs: values.pacs, callingAet: values['calling-aet'], tls: values.tls, noTls: values['no-tls'],
-      tlsCa: values['tls-ca'], tlsCert: values['tls-cert'], tlsKey: values['tls-key'],
-    });
+    const destination = resolveDestination(config, destinationFlags(values));
     if (typeof destination === 'string') throw new UsageError(destination);
     const associations = positiveInteger(values.associations, '--associations', config.associations);
     const cwd = process.cwd();

@@ -1,0 +1,36 @@
+/**
+ * The flags that name the PACS and how to reach it, shared by `beeldpoort echo` and `beeldpoort store`: the same
+ * options, the same usage lines and the same mapping onto resolveDestination, so the two commands cannot drift.
+ */
+import type { DestinationFlags } from '../dicom/destination.ts';
+
+/** parseArgs options (node:util) for the PACS address, our AE title and DICOM over TLS. */
+export const PACS_OPTIONS = {
+  pacs: { type: 'string' },
+  'calling-aet': { type: 'string' },
+  tls: { type: 'boolean' },
+  'no-tls': { type: 'boolean' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+} as const;
+
+/** The usage lines of PACS_OPTIONS. */
+export const PACS_OPTIONS_USAGE = `  --pacs AET@host:port   called AE title, host and port of the PACS
+  --calling-aet AET      our AE title (default BEELDPOORT_CALLING_AET or BEELDPOORT)
+  --tls                  DICOM over TLS (PS3.15 B.1), the PACS verified against Node's default trust store
+  --tls-ca FILE          PEM CA certificate(s) to verify the PACS against instead (implies --tls)
+  --tls-cert FILE        PEM client certificate for a PACS that requires mutual TLS (with --tls-key)
+  --tls-key FILE         its unencrypted PEM private key (with --tls-cert)
+  --no-tls               plain TCP even when BEELDPOORT_PACS_TLS* is set
+                         (TLS flags replace BEELDPOORT_PACS_TLS, _CA, _CERT and _KEY as a group)`;
+
+type PacsValues = { [K in keyof typeof PACS_OPTIONS]?: (typeof PACS_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The parsed PACS_OPTIONS as resolveDestination's flags. */
+export function destinationFlags(values: PacsValues): DestinationFlags {
+  return {
+    pacs: values.pacs, callingAet: values['calling-aet'], tls: values.tls, noTls: values['no-tls'],
+    tlsCa: values['tls-ca'], tlsCert: values['tls-cert'], tlsKey: values['tls-key'],
+  };
+}
