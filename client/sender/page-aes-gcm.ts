@@ -7,11 +7,11 @@
  * The secret is a plain byte array in the page either way (plan.secret), so nothing is exposed that was not before.
  */
 import { webCryptoAesGcm, type AesGcmEngine } from '../../shared/format/index.ts';
+import { hkdfSha256With } from '../../shared/format/hkdf.ts';
 import { Sha256 } from '../../shared/send/sha256.ts';
 
-/** SHA-256 block size in octets (FIPS 180-4) and output length: the B and L of RFC 2104. */
+/** SHA-256 block size in octets (FIPS 180-4): the B of RFC 2104. */
 const BLOCK = 64;
-const HASH_LENGTH = 32;
 
 function sha256(...parts: Uint8Array[]): Uint8Array {
   const hash = new Sha256();
@@ -28,17 +28,9 @@ export function hmacSha256(key: Uint8Array, ...message: Uint8Array[]): Uint8Arra
   return sha256(outer, sha256(inner, ...message));
 }
 
-/** RFC 5869 §2.2 extract (an empty salt is HashLen zero octets, the same HMAC key) and §2.3 expand. */
+/** RFC 5869 HKDF-SHA-256 over the HMAC above. */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > 255 * HASH_LENGTH) throw new RangeError(`HKDF-SHA-256 cannot give ${length} octets`);
-  const prk = hmacSha256(salt, ikm);
-  const okm = new Uint8Array(length);
-  let block: Uint8Array = new Uint8Array(0);
-  for (let counter = 1, at = 0; at < length; counter++, at += HASH_LENGTH) {
-    block = hmacSha256(prk, block, info, new Uint8Array([counter]));
-    okm.set(block.subarray(0, Math.min(HASH_LENGTH, length - at)), at);
-  }
-  return okm;
+  return hkdfSha256With(hmacSha256, ikm, salt, info, length);
 }
 
 export const pageAesGcm: AesGcmEngine = {

@@ -4,7 +4,7 @@
  * (resuming an interrupted send of the same link and folder), upload, and optionally wait for the import outcome.
  * The shared pipeline (shared/send/) does the work; this file only talks to the person at the terminal.
  */
-import { senderAesGcm } from './sender-aes-gcm.ts';
+import { nodeAesGcm } from '../crypto/node-aes-gcm.ts';
 import { keyFingerprint, ScratchPool, type JWK, type Statements } from '../../shared/format/index.ts';
 import {
   checkStatements,
@@ -98,7 +98,7 @@ export async function runSend(options: RunSendOptions): Promise<RunSendResult> {
     api,
     transport: createTusTransport({ chunkSize: options.chunkSize }),
     concurrency: options.concurrency,
-    engine: senderAesGcm,
+    engine: nodeAesGcm,
     scratch,
     onProgress: (progress) => display.update(progress),
     onNotice: (message) => display.note(message),

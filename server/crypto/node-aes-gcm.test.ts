@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../../shared/format/bytes.ts';
 import { runGoldenVectors } from '../../shared/format/testdata/golden.ts';
-import { nodeAesGcm } from '../crypto/node-aes-gcm.ts';
-import { hkdfSha256, senderAesGcm } from './sender-aes-gcm.ts';
+import { hkdfSha256, nodeAesGcm } from './node-aes-gcm.ts';
 
-test('the golden vectors pass with the sender engine (sealParts, in-place framing, HMAC HKDF)', async () => {
-  const results = await runGoldenVectors(senderAesGcm);
+test('the golden vectors pass with the node:crypto engine (sealParts, in-place framing, HMAC HKDF)', async () => {
+  const results = await runGoldenVectors(nodeAesGcm);
   assert.ok(results.length >= 16, `expected all vectors to run, got ${results.length}`);
   assert.deepEqual(results.filter((r) => !r.ok), []);
 });
@@ -26,29 +25,32 @@ test('HKDF-SHA-256 gives RFC 5869 A.1 and A.3 (empty salt and info), and what hk
   assert.throws(() => hkdfSha256(randomBytes(32), new Uint8Array(0), new Uint8Array(0), 255 * 32 + 1), RangeError);
 });
 
-test('sealParts pieces join to what seal gives, and open() reads them', async () => {
-  const key = await senderAesGcm.importKey(randomBytes(16));
+test('sealParts pieces join to what WebCrypto seals, and open() reads them', async () => {
+  const { webCryptoAesGcm } = await import('../../shared/format/index.ts');
+  const raw = randomBytes(16);
+  const key = await nodeAesGcm.importKey(raw);
   const nonce = randomBytes(12);
   const parts = [randomBytes(70_000), Uint8Array.of(2)];
-  const pieces = await senderAesGcm.sealParts!(key, nonce, parts);
+  const pieces = await nodeAesGcm.sealParts!(key, nonce, parts);
   const joined = Buffer.concat(pieces);
-  assert.deepEqual(new Uint8Array(joined), await nodeAesGcm.seal(key, nonce, parts));
+  assert.deepEqual(new Uint8Array(joined), await webCryptoAesGcm.seal(await webCryptoAesGcm.importKey(raw), nonce, parts));
+  assert.deepEqual(new Uint8Array(await nodeAesGcm.seal(key, nonce, parts)), new Uint8Array(joined));
   assert.deepEqual(new Uint8Array(await nodeAesGcm.open(key, nonce, joined)), new Uint8Array(Buffer.concat(parts)));
 });
 
-test('any range of a file body is the same octets with the sender engine as with WebCrypto', async () => {
+test('any range of a file body is the same octets with the node:crypto engine as with WebCrypto', async () => {
   const { createFileEncryptor, newShipmentSecret, webCryptoAesGcm } = await import('../../shared/format/index.ts');
   const plain = randomBytes(5_000);
   const options = { secret: newShipmentSecret(), shipmentId: 'shp_engine', fileId: 'f_engine', plainSize: plain.length, recordSize: 1_000 };
   const readPlain = async (start: number, end: number) => plain.subarray(start, end); // in-place framing must restore it
   const reference = await createFileEncryptor({ ...options, engine: webCryptoAesGcm, readPlain: async (start, end) => plain.slice(start, end) });
-  const sender = await createFileEncryptor({ ...options, engine: senderAesGcm, readPlain });
+  const node = await createFileEncryptor({ ...options, engine: nodeAesGcm, readPlain });
   const before = Buffer.from(plain);
   const whole = await reference.read(0, reference.size);
-  for (const [start, end] of [[0, sender.size], [0, 21], [21, 1_021], [1_000, 1_030], [1_005, 1_021], [1_019, 3_500], [sender.size - 16, sender.size + 5]] as const) {
-    const parts = await sender.readParts(start, end);
+  for (const [start, end] of [[0, node.size], [0, 21], [21, 1_021], [1_000, 1_030], [1_005, 1_021], [1_019, 3_500], [node.size - 16, node.size + 5]] as const) {
+    const parts = await node.readParts(start, end);
     assert.ok(parts.every((part) => part.length > 0), 'no empty pieces');
-    assert.deepEqual(new Uint8Array(Buffer.concat(parts)), whole.subarray(start, Math.min(end, sender.size)), `[${start}, ${end})`);
+    assert.deepEqual(new Uint8Array(Buffer.concat(parts)), whole.subarray(start, Math.min(end, node.size)), `[${start}, ${end})`);
   }
   assert.deepEqual(plain, before, 'the plaintext buffer is left as it was');
 });
