@@ -68,6 +68,10 @@ export async function stageRun(request: StageAllRequest, run: readonly ManifestF
         continue;
       }
       next += 1;
+      // The outage window and its backoff are per file, as the comment above says: a later outage in a long run
+      // gets a window of its own.
+      firstFailure = undefined;
+      failures = 0;
       await validateAndHandOver(request, file, plaintext);
     }
   } finally {
