@@ -1,7 +1,7 @@
 /**
  * @tus/file-store's FileStore (same files: `<id>` holds the bytes, its size is the offset; `<id>.json` is the
  * sidecar, JSON of the Upload, which names shipment and file for the reconciler) with the per-file waste taken
- * out, since the portal receives a CD as ~1,300 small uploads:
+ * out, since the portal may receive a CD as hundreds of uploads (one per file when a sender does not bundle):
  * - no mkdir per upload, and the two new files of an upload are created without thread-pool round trips; the
  *   directory is made once, synchronously, before the store exists (the stock constructor makes it asynchronously
  *   and THROWS from the callback on failure: an uncaught exception);
