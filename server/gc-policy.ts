@@ -11,11 +11,17 @@
  * generation really reaches its limit (the hard limit, as before, so memory stays bounded): one per process per CD,
  * an atomic pause of a few ms on a heap this small. Portal CPU 5.3 -> 3.5 s, worker 6.5 -> 4.4 s for the CD.
  *
- * V8 reads this flag whenever it considers starting marking, so setting it at start-up (after the isolate exists)
- * takes effect; --initial-old-space-size would do the same but is not allowed in NODE_OPTIONS and cannot be set
- * from inside the process.
+ * The flag cannot be given on the command line of an installed `beeldpoort` (NODE_OPTIONS refuses V8 flags other than
+ * a short list), so it is set from inside the process. V8 reads it whenever it considers starting marking, but
+ * switching it off WHILE a marking cycle runs kills the process: the concurrent marker then reaches a state it
+ * holds impossible ("Fatal error ... unreachable code" in ConcurrentMarking::RunMajor, SIGTRAP). CI caught the portal
+ * dying so at start-up; a process churning a 130 MB heap and flipping the flag at a random moment died 2-7 times in
+ * 100, and never in 400 runs once a full collection came first. So the flag is switched between cycles: one forced
+ * full GC first finishes any marking in progress (V8 starts no new cycle right after a mark-compact, and nothing
+ * allocates between the two calls). It costs a few milliseconds, once, at start.
  */
 import v8 from 'node:v8';
+import vm from 'node:vm';
 
 let applied = false;
 
@@ -23,5 +29,14 @@ let applied = false;
 export function preferAtomicMajorGc(): void {
   if (applied) return;
   applied = true;
+  finishMarkingCycle();
   v8.setFlagsFromString('--no-incremental-marking');
+}
+
+/** One full, atomic collection now. `gc` exists only in contexts created after --expose-gc, hence the new context. */
+function finishMarkingCycle(): void {
+  v8.setFlagsFromString('--expose-gc');
+  const collect = vm.runInNewContext('gc') as () => void;
+  v8.setFlagsFromString('--no-expose-gc');
+  collect();
 }
