@@ -70,7 +70,7 @@ export class Association {
     this.proposed = proposed;
     this.#timeouts = timeouts;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (error) => this.#fail(new DicomError('E_ASSOCIATION_DROPPED', error.message, { cause: error })));
+    socket.on('error', (error) => this.#fail(new DicomError(isTlsAlert(error) ? 'E_TLS' : 'E_ASSOCIATION_DROPPED', error.message, { cause: error })));
     socket.on('close', () => this.#fail(new DicomError('E_ASSOCIATION_DROPPED', 'connection closed by the peer')));
     socket.on('timeout', () => this.abort(new DicomError('E_TIMEOUT', `no answer within ${this.#timeouts.dimseMs} ms`)));
   }
@@ -297,4 +297,14 @@ export class Association {
     if (this.#socket.writableEnded) setTimeout(() => this.#socket.destroy(), 1000).unref();
     else this.#socket.destroy();
   }
+}
+
+/**
+ * TLS 1.3 (RFC 8446 §4.4.2.4): the PACS judges our client certificate after our side of the handshake is done, so its
+ * refusal arrives on the open connection as an OpenSSL alert (Node's ERR_SSL_* codes). That is a TLS failure the
+ * operator can fix, not a dropped association; both are retriable, so no outcome is ever taken for granted.
+ */
+function isTlsAlert(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && code.startsWith('ERR_SSL_');
 }

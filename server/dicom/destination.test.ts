@@ -33,6 +33,6 @@ test('tlsHint says what to set for an untrusted PACS certificate, a wrong host n
   assert.match(tlsHint('E_TLS', 'h:1: unable to get local issuer certificate'), /not trusted/);
   assert.match(tlsHint('E_TLS', "h:1: Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list"), /does not name this host/);
   assert.match(tlsHint('E_TLS', 'h:1: wrong version number'), /speaks TLS on this port/);
-  assert.match(tlsHint('E_ASSOCIATION_DROPPED', 'ssl3_read_bytes:tlsv13 alert certificate required'), /--tls-cert FILE and --tls-key FILE/);
+  assert.match(tlsHint('E_TLS', 'ssl3_read_bytes:tlsv13 alert certificate required'), /--tls-cert FILE and --tls-key FILE/);
   assert.equal(tlsHint('E_TIMEOUT', 'no answer'), '');
 });

@@ -63,7 +63,7 @@ export const usesTls = (destination: Destination): boolean => destination.tls !=
 /** What an operator can do about a TLS failure: a hint to append to its message, or '' for any other failure. */
 export function tlsHint(code: string | undefined, message: string): string {
   // TLS 1.3 (RFC 8446 §4.4.2.4): the server judges our certificate after our handshake has completed, so its alert
-  // arrives as a dropped association rather than E_TLS; OpenSSL names the alert in the message.
+  // arrives on the open association (E_TLS there, see association.ts); OpenSSL names the alert in the message.
   if (/alert (certificate required|bad certificate|unknown ca|certificate unknown)/.test(message)) {
     return ' (the PACS refused our client certificate, or wanted one: give --tls-cert FILE and --tls-key FILE, or set BEELDPOORT_PACS_TLS_CERT and _KEY, to one it trusts)';
   }
