@@ -176,7 +176,10 @@ async function onSend(event: SubmitEvent): Promise<void> {
   } catch (error) {
     const code = error instanceof SendError ? error.code : undefined;
     const known = code ? linkErrorMessage(code) : undefined;
-    view.status(known && known.key !== 'linkUnreachable' ? i18n.t(known.key) : i18n.t('uploadFailed', { reason: error instanceof Error ? error.message : String(error) }), true);
+    const text = code === 'E_SEND_PROXY_LIMIT' ? i18n.t('proxyLimit')
+      : known && known.key !== 'linkUnreachable' ? i18n.t(known.key)
+      : i18n.t('uploadFailed', { reason: error instanceof Error ? error.message : String(error) });
+    view.status(text, true);
     window.removeEventListener('beforeunload', warnBeforeLeaving);
     pause.removeEventListener('click', onPause);
     pause.disabled = true;

@@ -99,6 +99,7 @@ const en = {
   keepOpen: 'Keep this page open until sending is complete.',
   leaveWarning: 'Sending is not finished. If you leave now, you must select the CD again to continue.',
   uploadFailed: 'Sending stopped: {reason}',
+  proxyLimit: 'Sending stopped: the receiving hospital\'s web server refuses uploads of this size (HTTP 413). Nothing is lost. Please tell the receiving hospital; once they have fixed it, select the same CD again to continue.',
   differentCd: 'This is not the CD that was being sent earlier through this link. Starting a new shipment.',
   // Receipt (item 7)
   receiptHeading: 'Receipt',
@@ -209,6 +210,7 @@ const nl: Record<MessageKey, string> = {
   keepOpen: 'Laat deze pagina open tot het versturen klaar is.',
   leaveWarning: 'Het versturen is nog niet klaar. Als u nu weggaat, moet u de cd opnieuw kiezen om verder te gaan.',
   uploadFailed: 'Het versturen is gestopt: {reason}',
+  proxyLimit: 'Het versturen is gestopt: de webserver van het ontvangende ziekenhuis weigert uploads van deze omvang (HTTP 413). Er is niets verloren. Meld dit aan het ontvangende ziekenhuis; kies na hun oplossing dezelfde cd opnieuw om verder te gaan.',
   differentCd: 'Dit is niet de cd die eerder via deze link werd verstuurd. Er wordt een nieuwe zending gestart.',
   receiptHeading: 'Ontvangstbewijs',
   receiptSent: 'Verstuurd naar {institution}',

@@ -11,6 +11,7 @@ import { BeeldpoortError } from '../errors.ts';
  * - E_SEND_NOTHING: no DICOM instance to send.
  * - E_SEND_FILE_CHANGED: a source file returned fewer or more bytes than its size (changed or removed under us).
  * - E_SEND_UPLOAD: a file upload kept failing after every retry.
+ * - E_SEND_PROXY_LIMIT: something between sender and portal (not the portal) refused a request body as too large (413).
  * - E_SEND_INCOMPLETE: the uploads ended but the portal does not confirm every file complete (tus-js-client #557).
  * - E_SEND_ABORTED: the caller aborted.
  * - E_SEND_STATE: a resume state is unreadable or belongs to another link.
@@ -24,6 +25,7 @@ export type SendErrorCode =
   | 'E_SEND_NOTHING'
   | 'E_SEND_FILE_CHANGED'
   | 'E_SEND_UPLOAD'
+  | 'E_SEND_PROXY_LIMIT'
   | 'E_SEND_INCOMPLETE'
   | 'E_SEND_ABORTED'
   | 'E_SEND_STATE'

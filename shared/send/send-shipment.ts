@@ -236,6 +236,12 @@ function asSendError(error: unknown): SendError {
   if (error instanceof SendError) return error;
   const failure = error as TransportFailure;
   const code = typeof failure?.code === 'string' && failure.code.startsWith('E_') ? failure.code : 'E_SEND_UPLOAD';
+  // A 413 without the portal's own error body (which names E_QUOTA_BYTES...) comes from a proxy in front of the
+  // portal that limits request bodies (nginx: 1 MiB unless client_max_body_size says otherwise).
+  if (failure?.status === 413 && code === 'E_SEND_UPLOAD') {
+    return new SendError('E_SEND_PROXY_LIMIT', 'a proxy in front of the portal refused an upload request as too large (HTTP 413): '
+      + 'its administrator must let request bodies of several MiB through (nginx: client_max_body_size 0, see docs/nginx.conf)', { cause: error, status: 413 });
+  }
   // A transport failure without an HTTP status is a network problem: retryable.
   return new SendError(code, failure?.message ?? String(error), { cause: error, ...(failure?.status ? { status: failure.status } : {}) });
 }
