@@ -31,14 +31,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { pacs?: boolean; worker?: boolean; portal?: TestPortalOptions } = {}): Promise<Stack> {
+export async function startStack(options: { pacs?: boolean; worker?: boolean; portal?: TestPortalOptions; chromiumArgs?: string[] } = {}): Promise<Stack> {
   buildClient();
   const portal = await startTestPortal(options.portal);
   const stoppers: Array<() => Promise<void>> = [() => portal.stop()];
   try {
     const pacs = options.pacs === false ? undefined : await startStorescp();
     if (pacs) stoppers.push(() => pacs.stop());
-    const chromium = await launchChromium();
+    const chromium = await launchChromium({ args: options.chromiumArgs });
     stoppers.push(() => chromium.close());
     const stack: Stack = {
       portal,
