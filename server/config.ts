@@ -79,6 +79,12 @@ export interface PortalPolicy {
   /** Seconds a worker lease lasts without a heartbeat (BEELDPOORT_LEASE_SECONDS, default 300). */
   readonly leaseSeconds: number;
   /**
+   * Free space the data volume keeps beyond a new upload, in bytes (BEELDPOORT_DISK_RESERVE_MB, default 256): room
+   * for the database, its journal and the audit while uploads fill the disk. An upload that would eat into it is
+   * refused at creation with 507 E_STORAGE_FULL (the senders retry later) instead of failing half-way.
+   */
+  readonly diskReserveBytes: number;
+  /**
    * Express "trust proxy" (BEELDPOORT_TRUST_PROXY: a hop count, or addresses such as `loopback`); false by
    * default. Behind a reverse proxy set it, or every client shares the proxy's address (audit, rate limits).
    */
@@ -176,6 +182,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       linkMaxBytes: integer('BEELDPOORT_LINK_MAX_BYTES', 20 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
       retentionDays: integer('BEELDPOORT_RETENTION_DAYS', 7, 0, 3650),
       leaseSeconds: integer('BEELDPOORT_LEASE_SECONDS', 300, 5, 86_400),
+      diskReserveBytes: integer('BEELDPOORT_DISK_RESERVE_MB', 256, 0, 1024 * 1024) * 1024 * 1024,
       trustProxy: !env.BEELDPOORT_TRUST_PROXY ? false : /^\d+$/.test(env.BEELDPOORT_TRUST_PROXY) ? Number(env.BEELDPOORT_TRUST_PROXY) : env.BEELDPOORT_TRUST_PROXY,
     },
   };

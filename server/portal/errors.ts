@@ -38,6 +38,8 @@ export const PORTAL_ERRORS = {
   E_FILE_UNKNOWN: 400,
   E_FILE_COMPLETE: 409,
   E_FILE_INCOMPLETE: 409,
+  // RFC 4918 §11.5 507 Insufficient Storage: the data volume is full; the request may succeed later.
+  E_STORAGE_FULL: 507,
   // worker API
   E_WORKER_UNAUTHORIZED: 401,
   E_LEASE_LOST: 409,

@@ -86,7 +86,10 @@ export function createTusServer(ctx: PortalContext): Server {
       return {};
     },
     onResponseError(_req, error) {
-      if (error instanceof PortalError) return { status_code: error.status, body: JSON.stringify(errorBody(error.code, error.message)) };
+      if (error instanceof PortalError) {
+        if (error.status >= 500) ctx.log.error({ code: error.code }, error.message);
+        return { status_code: error.status, body: JSON.stringify(errorBody(error.code, error.message)) };
+      }
       const status = (error as { status_code?: number }).status_code ?? 500;
       const body = (error as { body?: string }).body ?? '';
       if (body.startsWith('{"error"')) return { status_code: status, body };

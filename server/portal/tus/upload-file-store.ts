@@ -10,12 +10,13 @@
  * - syncUpload() makes an upload durable: data, sidecar and directory fsynced concurrently, so one journal commit
  *   serves all three (sequential syncs would cost a commit each: ~3-9 ms on this disk, per file).
  */
-import { closeSync, fsync, mkdirSync, openSync, writeFileSync, writev } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, rmSync, writeFileSync, writev } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, type Upload } from '@tus/server';
+import { PortalError } from '../errors.ts';
 
 /** Chunks already buffered (64 KiB each from the socket) are gathered into writes of up to this size or count. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -34,6 +35,23 @@ function endOfTurn(): Promise<typeof END_OF_TURN> {
     resolve(END_OF_TURN);
   }));
   return turnEnd;
+}
+
+/** At most this much of a body is read and dropped after a full disk; a longer rest ends the request at once. */
+const DROP_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads and drops the rest of a body (the read `pending` first), at most `limit` octets; true when it ended. */
+async function dropRestOfBody(chunks: AsyncIterator<Buffer>, pending: Promise<IteratorResult<Buffer>>, limit: number): Promise<boolean> {
+  try {
+    let dropped = 0;
+    for (let step = await pending; ; step = await chunks.next()) {
+      if (step.done) return true;
+      dropped += step.value.length;
+      if (dropped > limit) return false;
+    }
+  } catch {
+    return false; // the client went away meanwhile
+  }
 }
 
 /** Upload ids are flat names (the guard reserves 32 hex digits); anything else never reaches the disk. */
@@ -92,7 +110,13 @@ export class UploadFileStore extends FileStore {
   override async create(upload: Upload): Promise<Upload> {
     const file = this.#file(upload.id);
     writeFileSync(file, '', { flag: 'wx' });
-    writeFileSync(`${file}.json`, JSON.stringify(upload), { flag: 'wx' });
+    try {
+      writeFileSync(`${file}.json`, JSON.stringify(upload), { flag: 'wx' });
+    } catch (error) {
+      rmSync(file, { force: true }); // ours, just created: no data file without its sidecar
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new PortalError('E_STORAGE_FULL', 'the portal has no room for a new upload now; retry later');
+      throw error;
+    }
     upload.storage = { type: 'file', path: file };
     return upload;
   }
@@ -145,8 +169,13 @@ export class UploadFileStore extends FileStore {
       done = true;
       await flush();
       return position;
-    } catch {
-      throw ERRORS.FILE_WRITE_ERROR;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw ERRORS.FILE_WRITE_ERROR;
+      // A full disk mid-body: the octets written so far stay (the offset is the file's size, tus 1.0 resumes there),
+      // and 507 tells the sender to come back later. The rest of the body is read and dropped first, so that answer
+      // arrives as an answer: a body abandoned half-read ends as a reset, which @tus/server reports as an abort.
+      if (!done) done = await dropRestOfBody(chunks, next, DROP_LIMIT_BYTES);
+      throw new PortalError('E_STORAGE_FULL', 'the portal ran out of room while receiving this upload; resume later');
     } finally {
       if (!done) {
         // As for-await does when its body throws: the request stream is released (destroyed), and the read still

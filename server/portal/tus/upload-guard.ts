@@ -5,6 +5,7 @@
  * checks the declared file and reserves the upload id that namingFunction will return.
  */
 import { randomBytes } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { PortalContext } from '../context.ts';
@@ -41,7 +42,22 @@ function checkPost(ctx: PortalContext, req: Request, link: LinkRow): UploadGrant
   if (!file) throw new PortalError('E_FILE_UNKNOWN', `file ${fileId} was not declared in shipment ${shipmentId}`);
   if (length !== file.size) throw new PortalError('E_TUS_LENGTH', `Upload-Length ${length} differs from the declared ciphertext size ${file.size}`);
   if (file.completedAt !== null) throw new PortalError('E_FILE_COMPLETE', `file ${fileId} is already complete`);
+  ensureRoomFor(ctx, length);
   return { link, shipmentId, fileId, uploadId: randomBytes(16).toString('hex'), replaces: file.uploadId };
+}
+
+/**
+ * Refuses a new upload the data volume cannot hold while keeping its reserve (BEELDPOORT_DISK_RESERVE_MB) for the
+ * database and the audit: better a 507 now, which the senders retry with backoff, than a disk that fills half-way
+ * through the upload and takes the database with it (reliability U9). Logged as an error: someone must act.
+ */
+function ensureRoomFor(ctx: PortalContext, length: number): void {
+  const { bavail, bsize } = statfsSync(ctx.uploadDir);
+  const free = bavail * bsize;
+  if (free >= length + ctx.config.portal.diskReserveBytes) return;
+  ctx.log.error({ code: 'E_STORAGE_FULL', freeBytes: free, uploadBytes: length, reserveBytes: ctx.config.portal.diskReserveBytes },
+    'data volume full: new uploads are refused until space is freed');
+  throw new PortalError('E_STORAGE_FULL', 'the portal has no room for this upload now; the sender retries later');
 }
 
 function checkExisting(ctx: PortalContext, req: Request, link: LinkRow, uploadId: string): UploadGrant {
