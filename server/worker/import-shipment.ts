@@ -34,11 +34,13 @@ export interface RetryAfterPolicy {
   readonly pacs: number;
   /** The portal stayed away (or answered 5xx) past the outage window. */
   readonly portal: number;
+  /** The worker's own disk was full (staging or ledger). */
+  readonly staging: number;
   /** An unexpected error: doubled per consecutive failure, at most a day. */
   readonly failure: number;
 }
 
-export const DEFAULT_RETRY_AFTER: RetryAfterPolicy = { upload: 60, pacs: 60, portal: 30, failure: 60 };
+export const DEFAULT_RETRY_AFTER: RetryAfterPolicy = { upload: 60, pacs: 60, portal: 30, staging: 60, failure: 60 };
 
 export interface ImportPolicy {
   /** Files downloaded and decrypted at once (default 4: measured 25% faster than 2 on a 100 MB CD). */
@@ -74,8 +76,19 @@ const LEASE_LOST = new Set([403, 404, 409, 410]);
 /** A cause that says nothing about the shipment: waited out, not counted toward giving up. */
 export function isNeutral(error: unknown): boolean {
   if (!(error instanceof WorkerError)) return false;
-  if (error.code === 'E_PACS_UNAVAILABLE' || error.code === 'E_UPLOAD_INCOMPLETE' || error.code === 'E_STOPPING') return true;
+  if (['E_PACS_UNAVAILABLE', 'E_UPLOAD_INCOMPLETE', 'E_STOPPING', 'E_STAGING_FULL'].includes(error.code)) return true;
   return isPortalOutage(error) || (error.code === 'E_PORTAL' && error.status !== undefined && LEASE_LOST.has(error.status));
+}
+
+/** A full disk under staging or the ledger (ENOSPC, EDQUOT, SQLITE_FULL), anywhere in the cause chain, as E_STAGING_FULL. */
+export function diskFull(error: unknown): WorkerError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+      return new WorkerError('E_STAGING_FULL', (e as Error).message, { cause: error });
+    }
+  }
+  return undefined;
 }
 
 /** The retry-after to release with: per cause; after an unexpected error 60 s, 120 s, 240 s ... up to a day. */
@@ -84,6 +97,7 @@ export function retryAfterFor(error: unknown, failures: number, policy: RetryAft
     if (error.code === 'E_STOPPING') return undefined;
     if (error.code === 'E_UPLOAD_INCOMPLETE') return policy.upload;
     if (error.code === 'E_PACS_UNAVAILABLE') return policy.pacs;
+    if (error.code === 'E_STAGING_FULL') return policy.staging;
     if (isPortalOutage(error)) return policy.portal;
   }
   if (isNeutral(error)) return undefined;
@@ -153,7 +167,15 @@ export async function importShipment(lease: Lease, deps: ImportDeps): Promise<Im
     const result = await runImport({ lease, manifest, secret, dir, keeper, signal }, deps);
     log.info({ shipmentId: id, state: result.state, reason: result.reason }, 'shipment finished');
     return result;
-  } catch (error) {
+  } catch (caught) {
+    const full = diskFull(caught);
+    const error = full ?? caught;
+    if (full) {
+      // Reliability W11: the worker's own volume, not the shipment, is at fault. The staging files go first, so the
+      // ledger writes below have room; the ciphertext stays on the portal, and the attempt does not count.
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      log.error({ shipmentId: id, err: caught }, 'the worker\'s disk is full: the shipment is released and retried later');
+    }
     const reason = error instanceof WorkerError ? `${error.code}: ${error.message}` : `unexpected: ${(error as Error).message}`;
     const lost = keeper?.signal.aborted ?? false;
     if (lost || isNeutral(error)) ledger.forgiveAttempt(id);

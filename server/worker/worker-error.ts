@@ -22,6 +22,7 @@ export const WORKER_CODES = {
   E_PACS_UNAVAILABLE: 'the PACS stayed unavailable; the shipment is retried later',
   E_UPLOAD_INCOMPLETE: 'the upload is not complete yet; the shipment is retried later',
   E_STOPPING: 'the worker is stopping; the shipment is retried later',
+  E_STAGING_FULL: 'the worker\'s disk (staging or ledger) is full; the shipment is retried later',
   E_IMPORT_GAVE_UP: 'the import failed on every attempt; given up (the ciphertext is kept until retention)',
   E_NO_KEY: 'the worker has no private key or credential',
   E_PORTAL: 'the portal answered with an error',
