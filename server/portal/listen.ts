@@ -28,6 +28,8 @@ export interface HttpTimeouts {
   readonly headersTimeoutMs?: number;
   /** How often Node checks for requests past headersTimeout (Node's default 30 s; tests set it short). */
   readonly checkIntervalMs?: number;
+  /** A socket with no traffic for this long is destroyed (default 2 min; tests set it short). */
+  readonly idleTimeoutMs?: number;
 }
 
 export function createHttpServer(timeouts: HttpTimeouts = {}): http.Server {
@@ -35,7 +37,7 @@ export function createHttpServer(timeouts: HttpTimeouts = {}): http.Server {
   server.headersTimeout = timeouts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
-  server.setTimeout(IDLE_SOCKET_TIMEOUT_MS); // a socket with no traffic for 2 min is destroyed
+  server.setTimeout(timeouts.idleTimeoutMs ?? IDLE_SOCKET_TIMEOUT_MS); // a socket with no traffic for 2 min is destroyed
   return server;
 }
 
