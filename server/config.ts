@@ -35,6 +35,11 @@ export interface Config {
    */
   readonly pacsVerify: 'cfind' | undefined;
   /**
+   * How long post-verification keeps asking for instances the PACS does not return yet, in seconds
+   * (BEELDPOORT_PACS_VERIFY_WAIT, default 20): a PACS may index an instance well after its C-STORE response.
+   */
+  readonly pacsVerifyWaitSeconds: number;
+  /**
    * DICOM over TLS to the PACS (PS3.15 B.1; NEN 7510 asks for it on hospital networks), undefined: plain TCP.
    * BEELDPOORT_PACS_TLS=on verifies the PACS against Node's default trust store; BEELDPOORT_PACS_TLS_CA (PEM) trusts
    * that CA instead; BEELDPOORT_PACS_TLS_CERT + _KEY (PEM, both or neither) present a client certificate for mutual
@@ -169,6 +174,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     portalUrl,
     pacs,
     pacsVerify,
+    pacsVerifyWaitSeconds: integer('BEELDPOORT_PACS_VERIFY_WAIT', 20, 0, 600),
     pacsTls,
     callingAet,
     associations: integer('BEELDPOORT_ASSOCIATIONS', 8, 1, 32),

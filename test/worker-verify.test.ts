@@ -65,7 +65,7 @@ end
   assert.ok(!(await orthanc.instanceUids()).includes(dropped[0]!), 'and does not hold it');
 
   // Verification on: the same silent drop is found and reported.
-  const on = await importWith(t, portal, pacs, verifiedSpecs, { BEELDPOORT_PACS_VERIFY: 'cfind' });
+  const on = await importWith(t, portal, pacs, verifiedSpecs, { BEELDPOORT_PACS_VERIFY: 'cfind', BEELDPOORT_PACS_VERIFY_WAIT: '1' });
   assert.equal(on.shipment.state, 'imported-with-failures');
   assert.match(on.shipment.finishReason ?? '', /1 of 8 file\(s\) not stored: 1 E_PACS_NOT_FOUND/);
   assert.doesNotMatch(on.shipment.finishReason ?? '', /not verified/);
@@ -90,7 +90,7 @@ test('a PACS that cannot be queried leaves the store status trusted and says "no
   // storescp offers no query model: the association for C-FIND accepts no context.
   const scp = await startStorescp();
   t.after(() => scp.stop());
-  const noModel = await importWith(t, portal, scp, await cdSpecs(path.join(tmp.dir, 'a'), 'verify-a'), { BEELDPOORT_PACS_VERIFY: 'cfind' });
+  const noModel = await importWith(t, portal, scp, await cdSpecs(path.join(tmp.dir, 'a'), 'verify-a'), { BEELDPOORT_PACS_VERIFY: 'cfind', BEELDPOORT_PACS_VERIFY_WAIT: '1' });
   assert.equal(noModel.shipment.state, 'imported');
   assert.match(noModel.shipment.finishReason ?? '', /^not verified: 8 stored instance\(s\) in 4 series: the PACS cannot be queried \(E_NO_CONTEXT/);
   assert.ok(noModel.files.every((f) => f.outcome === 'stored'));
@@ -98,7 +98,7 @@ test('a PACS that cannot be queried leaves the store status trusted and says "no
   // Orthanc without DicomAlwaysAllowFind aborts each C-FIND from an AE it does not list: every series unverified.
   const orthanc = await startOrthanc();
   t.after(() => orthanc.stop());
-  const refused = await importWith(t, portal, { aet: orthanc.aet, port: orthanc.dicomPort }, await cdSpecs(path.join(tmp.dir, 'b'), 'verify-b'), { BEELDPOORT_PACS_VERIFY: 'cfind' });
+  const refused = await importWith(t, portal, { aet: orthanc.aet, port: orthanc.dicomPort }, await cdSpecs(path.join(tmp.dir, 'b'), 'verify-b'), { BEELDPOORT_PACS_VERIFY: 'cfind', BEELDPOORT_PACS_VERIFY_WAIT: '1' });
   assert.equal(refused.shipment.state, 'imported');
   assert.match(refused.shipment.finishReason ?? '', /^not verified: 8 stored instance\(s\) in 4 of 4 series \(E_ASSOCIATION_/);
   assert.ok(refused.files.every((f) => f.outcome === 'stored'));

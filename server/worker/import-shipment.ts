@@ -63,6 +63,8 @@ export interface ImportPolicy {
   /** How long calls under a lease wait out a portal outage (restart) before the attempt is abandoned. */
   readonly portalRetry: PortalRetryPolicy;
   readonly retryAfter: RetryAfterPolicy;
+  /** Post-verification: how long instances the PACS does not return yet are asked for again (default 20 s). */
+  readonly verifyWaitMs: number;
   /**
    * Consecutive failed attempts (an unexpected error, or a worker that died mid-import) after which the shipment is
    * given up: finished `failed` (or imported-with-failures for what was stored) with reason E_IMPORT_GAVE_UP.
@@ -288,7 +290,7 @@ async function runImport(run: Run, deps: ImportDeps): Promise<{ outcome: 'finish
   }
   // W9: after every store and before finish, what the PACS answered stored is looked up (when configured).
   const { openFinder } = deps.destination;
-  const verification = openFinder ? await verifyStored(id, manifest, ledger, openFinder, deps.log) : undefined;
+  const verification = openFinder ? await verifyStored(id, manifest, ledger, openFinder, deps.log, policy.verifyWaitMs) : undefined;
   await reports.flush();
   const final = withVerification(finalState(manifest, ledger.files(id)), verification);
   await client.finish(id, { leaseToken: lease.leaseToken, ...final });

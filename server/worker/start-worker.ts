@@ -83,7 +83,7 @@ export async function startWorker(config: Config, options: WorkerOptions = {}): 
   const client = createPortalClient({ portalUrl: config.portalUrl, credential });
   const policy: ImportPolicy = {
     downloads: 4, storesInFlight: config.associations + 1, storeMemoryBytes: 256 * 2 ** 20, memoryStageBytes: 64 * 2 ** 20, pollMs: 1000, uploadIdleMs: 120_000, storeRetry: DEFAULT_STORE_RETRY,
-    portalRetry: DEFAULT_PORTAL_RETRY, retryAfter: DEFAULT_RETRY_AFTER, maxFailures: 5,
+    portalRetry: DEFAULT_PORTAL_RETRY, retryAfter: DEFAULT_RETRY_AFTER, maxFailures: 5, verifyWaitMs: config.pacsVerifyWaitSeconds * 1000,
     ...options.policy,
   };
   const idlePollMs = options.idlePollMs ?? 1000;

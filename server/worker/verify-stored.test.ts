@@ -5,7 +5,7 @@ import { openLedger } from './ledger.ts';
 import pino from 'pino';
 import { sampleManifest } from '../../shared/format/testdata/sample-manifest.ts';
 import type { InstanceFinder } from './destination.ts';
-import { verifyStored, withVerification } from './verify-stored.ts';
+import { recheckPauses, verifyStored, withVerification } from './verify-stored.ts';
 import { makeTempDir } from '../../test/helpers/tmp.ts';
 
 test('demote: only a stored or warning file becomes failed, with its code and reason, due for a report again', (t) => {
@@ -38,7 +38,7 @@ test('withVerification adds "not verified" to the finish reason and never change
     { state: 'imported-with-failures', reason: '1 of 4 file(s) not stored: 1 E_PACS_NOT_FOUND; not verified: 2 in 1 of 2 series' });
 });
 
-test('a series lacking instances is asked once more: one indexed late is verified, one still absent is E_PACS_NOT_FOUND', async (t) => {
+test('a series lacking instances is asked again within the window: one indexed late is verified, one still absent is E_PACS_NOT_FOUND', async (t) => {
   const tmp = makeTempDir('beeldpoort-verify-');
   t.after(() => tmp.remove());
   const ledger = openLedger(path.join(tmp.dir, 'ledger.sqlite'));
@@ -79,4 +79,36 @@ test('a series the PACS returns whole is asked once', async (t) => {
   };
   assert.deepEqual(await verifyStored('s1', manifest, ledger, async () => finder, pino({ level: 'silent' }), 10), { verified: 2, missing: [] });
   assert.equal(queries, 1);
+});
+
+test('the pauses between questions grow 1, 2, 4 ... s and add up to the wait window exactly', () => {
+  assert.deepEqual(recheckPauses(20_000), [1000, 2000, 4000, 8000, 5000]);
+  assert.deepEqual(recheckPauses(2000), [1000, 1000]);
+  assert.deepEqual(recheckPauses(500), [500]);
+  assert.deepEqual(recheckPauses(0), []);
+});
+
+test('an instance the PACS indexes only on the fourth question is verified when the window allows it, missing when it does not', async (t) => {
+  const tmp = makeTempDir('beeldpoort-verify-');
+  t.after(() => tmp.remove());
+  const ledger = openLedger(path.join(tmp.dir, 'ledger.sqlite'));
+  t.after(() => ledger.close());
+  const run = async (shipmentId: string, waitMs: number) => {
+    const manifest = sampleManifest(shipmentId, ['f1']);
+    ledger.beginShipment(shipmentId);
+    ledger.record(shipmentId, 'f1', 'stored', { sopInstanceUid: manifest.files[0]!.dicom.sopInstanceUid });
+    let queries = 0;
+    const finder: InstanceFinder = {
+      instancesOfSeries: async () => (++queries >= 4 ? [manifest.files[0]!.dicom.sopInstanceUid] : []),
+      close: async () => undefined,
+    };
+    return { outcome: await verifyStored(shipmentId, manifest, ledger, async () => finder, pino({ level: 'silent' }), waitMs, 5), queries };
+  };
+  // Milliseconds instead of seconds: pauses of 5, 10, 20 and 5 ms in a 40 ms window, then 5 ms in a 5 ms one.
+  const long = await run('s-long', 40);
+  assert.deepEqual(long.outcome, { verified: 1, missing: [] });
+  assert.equal(long.queries, 4);
+  const short = await run('s-short', 5);
+  assert.deepEqual(short.outcome, { verified: 0, missing: ['f1'] });
+  assert.equal(short.queries, 2, 'one pause of the whole 5 ms window, then given up');
 });

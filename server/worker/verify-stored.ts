@@ -3,8 +3,9 @@
  * answer C-STORE success and still drop the instance (an Orthanc Lua ReceivedInstanceFilter does exactly that), so
  * after a shipment's stores every file the ledger holds as stored/warning is looked up per series, one query at a
  * time on one association (C-FIND at IMAGE level, PS3.4 C.4.1). A file the PACS does not return becomes `failed`
- * E_PACS_NOT_FOUND. A PACS may index a stored instance a moment after its C-STORE response, so a series that lacks
- * instances is asked once more after `recheckMs` before any of them is called missing. A PACS that cannot be asked
+ * E_PACS_NOT_FOUND. A PACS may index a stored instance well after its C-STORE response, so a series that lacks
+ * instances is asked again, after 1, 2, 4 ... s, until `waitMs` has passed (BEELDPOORT_PACS_VERIFY_WAIT), before any of
+ * them is called missing. A PACS that cannot be asked
  * (refused, no query model, dropped, a failure status) marks nothing failed: unverifiable is not lost, and the finish
  * reason says "not verified".
  */
@@ -50,8 +51,19 @@ function storedSeries(shipmentId: string, manifest: Manifest, ledger: Ledger): S
   return [...bySeries.values()];
 }
 
-/** How long to wait before asking again for a series that lacks instances (default 2 s). */
-export const DEFAULT_RECHECK_MS = 2000;
+/** How long a series that lacks instances is asked again before they are called missing (default 20 s). */
+export const DEFAULT_VERIFY_WAIT_MS = 20_000;
+
+/** The pauses before each new question: 1, 2, 4 ... s (from `firstMs`), the last cut so they add up to `waitMs`. */
+export function recheckPauses(waitMs: number, firstMs = 1000): number[] {
+  const pauses: number[] = [];
+  for (let total = 0, next = Math.min(firstMs, waitMs); total < waitMs; next *= 2) {
+    const pause = Math.min(next, waitMs - total);
+    pauses.push(pause);
+    total += pause;
+  }
+  return pauses;
+}
 
 export async function verifyStored(
   shipmentId: string,
@@ -59,7 +71,8 @@ export async function verifyStored(
   ledger: Ledger,
   openFinder: () => Promise<InstanceFinder>,
   log: Logger,
-  recheckMs = DEFAULT_RECHECK_MS,
+  waitMs = DEFAULT_VERIFY_WAIT_MS,
+  firstPauseMs = 1000,
 ): Promise<VerifyOutcome> {
   const series = storedSeries(shipmentId, manifest, ledger);
   const total = series.reduce((n, s) => n + s.files.length, 0);
@@ -80,9 +93,10 @@ export async function verifyStored(
       let found: Set<string>;
       try {
         found = new Set(await finder.instancesOfSeries(s.studyInstanceUid, s.seriesInstanceUid));
-        if (s.files.some((file) => !found.has(file.dicom.sopInstanceUid))) {
-          // Not yet indexed is not lost: ask once more before a missing instance is recorded as failed.
-          await new Promise((resolve) => setTimeout(resolve, recheckMs));
+        // Not yet indexed is not lost: ask again, with growing pauses, before a missing instance is recorded failed.
+        for (const pause of recheckPauses(waitMs, firstPauseMs)) {
+          if (s.files.every((file) => found.has(file.dicom.sopInstanceUid))) break;
+          await new Promise((resolve) => setTimeout(resolve, pause));
           for (const uid of await finder.instancesOfSeries(s.studyInstanceUid, s.seriesInstanceUid)) found.add(uid);
         }
       } catch (error) {
