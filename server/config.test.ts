@@ -105,7 +105,9 @@ describe('DICOM over TLS to the PACS (BEELDPOORT_PACS_TLS*)', () => {
     assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_CA: tmp }).join(), /BEELDPOORT_PACS_TLS_CA: cannot read .* \(EISDIR\)/);
     assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_CA: notPem }).join(), /BEELDPOORT_PACS_TLS_CA: .*not\.pem holds no PEM certificate/);
     assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_CA: ca.key }).join(), /BEELDPOORT_PACS_TLS_CA: .*ca\.key holds no PEM certificate/);
-    assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_CERT: client.cert, BEELDPOORT_PACS_TLS_KEY: notPem }).join(), /BEELDPOORT_PACS_TLS_KEY: .*not\.pem is not an unencrypted PEM private key/);
+    assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_CERT: client.cert, BEELDPOORT_PACS_TLS_KEY: notPem }).join(), /BEELDPOORT_PACS_TLS_KEY: .*not\.pem is not a PEM private key/);
+    assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_KEY_PASSPHRASE_FILE: notPem }).join(), /BEELDPOORT_PACS_TLS_KEY_PASSPHRASE_FILE is the passphrase of BEELDPOORT_PACS_TLS_KEY: give the key too/);
+    assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_SERVERNAME: 'pacs_01 .nl' }).join(), /BEELDPOORT_PACS_TLS_SERVERNAME: "pacs_01 \.nl" is not a host name/);
     assert.match(problemsOf({ ...PACS, BEELDPOORT_PACS_TLS_CERT: client.cert, BEELDPOORT_PACS_TLS_KEY: other.key }).join(), /BEELDPOORT_PACS_TLS_KEY: the private key in .*other\.key does not belong to the certificate in .*client\.pem/);
     const garbled = path.join(tmp, 'garbled.pem');
     writeFileSync(garbled, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');

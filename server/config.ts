@@ -197,11 +197,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   return Object.freeze({ ...config, institution: Object.freeze(config.institution), portal: Object.freeze(config.portal), notify: Object.freeze(config.notify) });
 }
 
-const TLS_NAMES = { ca: 'BEELDPOORT_PACS_TLS_CA', cert: 'BEELDPOORT_PACS_TLS_CERT', key: 'BEELDPOORT_PACS_TLS_KEY' } as const;
+const TLS_NAMES = {
+  ca: 'BEELDPOORT_PACS_TLS_CA', cert: 'BEELDPOORT_PACS_TLS_CERT', key: 'BEELDPOORT_PACS_TLS_KEY',
+  passphrase: 'BEELDPOORT_PACS_TLS_KEY_PASSPHRASE_FILE', servername: 'BEELDPOORT_PACS_TLS_SERVERNAME',
+} as const;
 
 function pacsTlsSettings(env: Env, cwd: string, problems: string[]): PacsTls | undefined {
   const mode = env.BEELDPOORT_PACS_TLS || undefined;
-  const files = { ca: env.BEELDPOORT_PACS_TLS_CA || undefined, cert: env.BEELDPOORT_PACS_TLS_CERT || undefined, key: env.BEELDPOORT_PACS_TLS_KEY || undefined };
+  const files = Object.fromEntries(Object.entries(TLS_NAMES).map(([setting, name]) => [setting, env[name] || undefined])) as Record<keyof typeof TLS_NAMES, string | undefined>;
   const named = Object.entries(TLS_NAMES).filter(([setting]) => files[setting as keyof typeof files] !== undefined).map(([, name]) => name);
   if (mode !== undefined && mode !== 'on' && mode !== 'off') {
     problems.push(`BEELDPOORT_PACS_TLS must be on or off, got "${mode}"`);

@@ -1,11 +1,12 @@
 /**
  * DICOM over TLS (PS3.15 B.1) as an operator turns it on: `beeldpoort echo` and `store` with --tls, --tls-ca,
  * --tls-cert/--tls-key, and the import worker with BEELDPOORT_PACS_TLS_CA, all against storescp +tls with
- * throw-away openssl certificates (as test/dicom-tls.test.ts). Mutual TLS: storescp requiring our certificate.
+ * throw-away openssl certificates (as test/dicom-tls.test.ts). Mutual TLS: storescp requiring our certificate, also
+ * with an encrypted key and its passphrase file; a PACS certificate issued for a DNS name, reached by address.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../server/cli/main.ts';
@@ -136,4 +137,65 @@ test('the import worker stores a shipment over TLS with BEELDPOORT_PACS_TLS_CA',
   assert.equal(row.state, 'imported');
   assert.deepEqual(files.map((f) => f.outcome), specs.map(() => 'stored'));
   assertByteIdentical(await scp.files(), specs);
+});
+
+test('a PACS certificate issued for a DNS name, the PACS reached by address: E_TLS says to give the name; --tls-servername (or BEELDPOORT_PACS_TLS_SERVERNAME) verifies it', async (t) => {
+  const { tmp } = setUp(t);
+  const named = certificate(tmp.dir, 'named-pacs', { san: 'DNS:pacs.ziekenhuis.test' });
+  const scp = await startStorescp({ extraArgs: ['+tls', named.key, named.cert, '-ic'] });
+  t.after(() => scp.stop());
+  const address = `${scp.aet}@127.0.0.1:${scp.port}`;
+
+  const byAddress = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls-ca', named.cert, '--json'], byAddress), 1);
+  assert.equal(byAddress.json().code, 'E_TLS');
+  assert.match(byAddress.json().reason, /altnames.*--tls-servername NAME or BEELDPOORT_PACS_TLS_SERVERNAME/);
+
+  const byName = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls-ca', named.cert, '--tls-servername', 'pacs.ziekenhuis.test', '--json'], byName), 0, byName.err());
+  assert.equal(byName.json().ok, true);
+  const fromEnv = captureIo({ BEELDPOORT_PACS: address, BEELDPOORT_PACS_TLS_CA: named.cert, BEELDPOORT_PACS_TLS_SERVERNAME: 'pacs.ziekenhuis.test' });
+  assert.equal(await main(['echo', '--json'], fromEnv), 0, fromEnv.err());
+  const wrongName = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls-ca', named.cert, '--tls-servername', 'other.ziekenhuis.test', '--json'], wrongName), 1);
+  assert.equal(wrongName.json().code, 'E_TLS');
+  const notAName = captureIo();
+  assert.equal(await main(['echo', '--pacs', address, '--tls-servername', '10.0.0.1'], notAName), 2);
+  assert.match(notAName.err(), /--tls-servername: "10\.0\.0\.1" is not a host name/);
+});
+
+test('an encrypted client key opened with its passphrase file stores byte-identical into a mutual-TLS PACS; no or a wrong passphrase is a usage error naming the flag', async (t) => {
+  const { tmp, pacs } = setUp(t);
+  const client = certificate(tmp.dir, 'locked-client', { passphrase: 'geheim wachtwoord' });
+  assert.match(readFileSync(client.key, 'utf8'), /ENCRYPTED PRIVATE KEY/);
+  const passphraseFile = path.join(tmp.dir, 'passphrase');
+  writeFileSync(passphraseFile, 'geheim wachtwoord\n', { mode: 0o600 });
+  const wrongFile = path.join(tmp.dir, 'wrong');
+  writeFileSync(wrongFile, 'fout\n', { mode: 0o600 });
+  const scp = await startStorescp({ extraArgs: ['+tls', pacs.key, pacs.cert, '-rc', '+cf', client.cert] });
+  t.after(() => scp.stop());
+  const address = `${scp.aet}@127.0.0.1:${scp.port}`;
+  const cd = await makeTestCd(path.join(tmp.dir, 'cd'), { studies: 1, series: 1, images: 2, rows: 16 });
+  const base = ['store', '--pacs', address, '--tls-ca', pacs.cert, '--tls-cert', client.cert, '--tls-key', client.key];
+
+  const locked = captureIo();
+  assert.equal(await main([...base, cd.root], locked), 2);
+  assert.match(locked.err(), /--tls-key: .*locked-client\.key is an encrypted private key: give its passphrase in a file \(--tls-key-passphrase-file\)/);
+  const wrong = captureIo();
+  assert.equal(await main([...base, '--tls-key-passphrase-file', wrongFile, cd.root], wrong), 2);
+  assert.match(wrong.err(), /--tls-key-passphrase-file: the passphrase in .*wrong does not open/);
+  assert.equal((await scp.files()).length, 0);
+
+  const io = captureIo();
+  assert.equal(await main([...base, '--tls-key-passphrase-file', passphraseFile, '--json', cd.root], io), 0, io.out() + io.err());
+  assert.equal(io.json().stored, cd.instances.length);
+  const received = new Map((await scp.files()).map((file) => {
+    const bytes = new Uint8Array(readFileSync(file));
+    const info = readPart10(bytes);
+    return [info.sopInstanceUid, bytes.subarray(info.datasetOffset)];
+  }));
+  for (const instance of cd.instances) {
+    const bytes = new Uint8Array(readFileSync(instance.path));
+    assert.ok(Buffer.from(received.get(instance.sopInstanceUid) ?? []).equals(bytes.subarray(readPart10(bytes).datasetOffset)), instance.sopInstanceUid);
+  }
 });

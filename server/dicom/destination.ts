@@ -1,7 +1,8 @@
 /**
  * The destination the CLI commands talk to: --pacs AET@host:port (or BEELDPOORT_PACS), the calling AE title
  * (--calling-aet or BEELDPOORT_CALLING_AET) and DICOM over TLS (PS3.15 B.1: --tls, --tls-ca, --tls-cert, --tls-key,
- * --no-tls, or BEELDPOORT_PACS_TLS*), validated by the same rules as the configuration.
+ * --tls-key-passphrase-file, --tls-servername, --no-tls, or BEELDPOORT_PACS_TLS*), validated by the same rules as the
+ * configuration.
  */
 import { parsePacsAddress, type Config } from '../config.ts';
 import { readPacsTls, tlsOptions, type PacsTls } from '../pacs-tls.ts';
@@ -17,9 +18,11 @@ export interface DestinationFlags {
   readonly tlsCa?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly tlsKeyPassphraseFile?: string;
+  readonly tlsServername?: string;
 }
 
-const FLAG_NAMES = { ca: '--tls-ca', cert: '--tls-cert', key: '--tls-key' } as const;
+const FLAG_NAMES = { ca: '--tls-ca', cert: '--tls-cert', key: '--tls-key', passphrase: '--tls-key-passphrase-file', servername: '--tls-servername' } as const;
 
 /**
  * Returns the destination, or a problem to show as a usage error. The TLS flags as a group replace the
@@ -48,7 +51,7 @@ export function resolveDestination(config: Config, flags: DestinationFlags, cwd:
 
 /** null: no TLS flag given; undefined: --no-tls; else the settings, or a problem. */
 function tlsFromFlags(flags: DestinationFlags, cwd: string): PacsTls | undefined | null | string {
-  const files = { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey };
+  const files = { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, passphrase: flags.tlsKeyPassphraseFile, servername: flags.tlsServername };
   const given = Object.entries(FLAG_NAMES).filter(([k]) => files[k as keyof typeof files] !== undefined).map(([, flag]) => flag);
   if (flags.noTls) return flags.tls || given.length > 0 ? `--no-tls contradicts ${[...(flags.tls ? ['--tls'] : []), ...given].join(' and ')}` : undefined;
   if (!flags.tls && given.length === 0) return null;
@@ -68,7 +71,9 @@ export function tlsHint(code: string | undefined, message: string): string {
     return ' (the PACS refused our client certificate, or wanted one: give --tls-cert FILE and --tls-key FILE, or set BEELDPOORT_PACS_TLS_CERT and _KEY, to one it trusts)';
   }
   if (code !== 'E_TLS') return '';
-  if (/altnames/.test(message)) return ' (the PACS certificate does not name this host: connect by the name or address it was issued for)';
+  if (/altnames/.test(message)) {
+    return ' (the PACS certificate does not name this host: connect by the name it was issued for, or give that name with --tls-servername NAME or BEELDPOORT_PACS_TLS_SERVERNAME)';
+  }
   // Node's wording of the OpenSSL verification errors (X509_V_ERR_*).
   if (/self-signed certificate|unable to verify|unable to get (local )?issuer|certificate has expired|certificate is not yet valid|certificate not trusted/.test(message)) {
     return ' (the PACS certificate is not trusted: give --tls-ca FILE or set BEELDPOORT_PACS_TLS_CA to the CA that issued it)';

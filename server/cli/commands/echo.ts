@@ -11,7 +11,7 @@ export const command: Command = {
   name: 'echo',
   summary: 'C-ECHO the PACS',
   usage: `Usage: beeldpoort echo [--pacs AET@host:port] [--calling-aet AET] [--tls] [--tls-ca FILE]
-  [--tls-cert FILE --tls-key FILE] [--no-tls] [--json]
+  [--tls-cert FILE --tls-key FILE [--tls-key-passphrase-file FILE]] [--tls-servername NAME] [--no-tls] [--json]
 
 Opens an association to the PACS (default BEELDPOORT_PACS), sends C-ECHO and releases. Exit 0 when the PACS
 answered success, 1 otherwise (the reason and its code on stderr).
