@@ -79,8 +79,14 @@ test('Orthanc receives every instance of a transfer imported file by file', asyn
   assert.deepEqual(await orthanc.instanceUids(), specs.map((s) => s.dicom.sopInstanceUid).sort());
 });
 
-test('without BEELDPOORT_PACS the instances land as Part 10 files under data/pacs, and the worker says so', async (t) => {
-  const { specs, portal } = await setUp(t, { studies: 1, series: 1, images: 3, rows: 16 });
+test('without BEELDPOORT_PACS the instances land as Part 10 files under data/pacs, and the worker says so; a PE/DICOM polyglot\'s preamble is not kept', async (t) => {
+  const setup = await setUp(t, { studies: 1, series: 1, images: 3, rows: 16 });
+  const { portal } = setup;
+  // CVE-2019-11687: an executable in the 128-byte preamble makes a file that is both DICOM and a Windows program.
+  const polyglot = Uint8Array.from(setup.specs[0]!.bytes);
+  assert.equal(new TextDecoder().decode(polyglot.subarray(128, 132)), 'DICM', 'the test file has a preamble to fill');
+  polyglot.set(new TextEncoder().encode('MZ\x90\x00 This program cannot be run in DOS mode.'), 0);
+  const specs = [{ ...setup.specs[0]!, bytes: polyglot }, ...setup.specs.slice(1)];
   const link = await portal.createLink({ purpose: 'internal' });
   const shipment = await createTestShipment(portal.url, link.token, specs);
   await shipment.uploadAll();
