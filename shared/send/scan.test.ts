@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeTestCd, type TestCd } from '../../server/test-cd/make-test-cd.ts';
 import { writeDicomdir } from '../../server/test-cd/dicomdir.ts';
+import { deeplyNestedFile } from '../../server/test-cd/nested-sequences.ts';
 import { scanFiles, sendInstances, type SourceFile } from './scan.ts';
 import { buildInventory, formatInventory, inventorySummary } from './inventory.ts';
 
@@ -100,7 +101,7 @@ test('a single-patient CD scans without warnings', async (t) => {
   assert.equal(scan.instances.length, cd.instances.length);
 });
 
-test('malformed input: non-DICOM named like DICOM, an empty file and a truncated header are skipped with reasons', async (t) => {
+test('malformed input: non-DICOM named like DICOM, an empty file, a truncated header and a 10,000-deep sequence are skipped with reasons', async (t) => {
   const cd = await makeTestCd(tempDir(t, 'beeldpoort-scanbad-'), { studies: 1, series: 1, images: 2, rows: 16, seed: 'bad' });
   const dir = path.join(cd.root, 'DICOM', 'EXTRA');
   mkdirSync(dir);
@@ -108,11 +109,13 @@ test('malformed input: non-DICOM named like DICOM, an empty file and a truncated
   writeFileSync(path.join(dir, 'EMPTY'), new Uint8Array(0));
   const pdf = cd.instances.find((i) => i.modality === 'DOC')!;
   writeFileSync(path.join(dir, 'CUTOFF'), readFileSync(pdf.path).subarray(0, 400));
+  writeFileSync(path.join(dir, 'NESTED'), deeplyNestedFile(10_000));
   const scan = await scanFiles(folder(cd.root));
   const reasons = Object.fromEntries(scan.skipped.map((s) => [s.path, s.reason]));
   assert.equal(reasons['DICOM/EXTRA/NOTDICOM'], 'not a DICOM file');
   assert.equal(reasons['DICOM/EXTRA/EMPTY'], 'empty file');
   assert.match(reasons['DICOM/EXTRA/CUTOFF']!, /damaged DICOM file.*E_DICOM_(TRUNCATED|MALFORMED|IDENTITY)/);
+  assert.match(reasons['DICOM/EXTRA/NESTED']!, /damaged DICOM file.*E_DICOM_MALFORMED/, 'a sequence nested 10,000 deep');
   assert.equal(scan.instances.length, cd.instances.length);
 });
 

@@ -6,6 +6,7 @@ import { validatePart10, identityDifferences } from './validate-part10.ts';
 import { createValidator } from './validator.ts';
 import { part10Header } from '../part10-header.ts';
 import { makeTempDir } from '../../../test/helpers/tmp.ts';
+import { deeplyNestedFile } from '../../test-cd/nested-sequences.ts';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const EXPLICIT = '1.2.840.10008.1.2.1';
@@ -156,4 +157,20 @@ test('the validation thread validates files held in memory: the buffer goes ther
   await assert.rejects(small.validateBytes(original.slice()), { code: 'E_DICOM_TOO_LARGE' });
   await assert.rejects(validator.validateBytes(original.subarray(1)), RangeError, 'only a whole buffer can be moved');
   assert.equal((await validator.validateBytes(original.slice())).instance.studyInstanceUid, ids.studyInstanceUid);
+});
+
+test('a sequence nested 10,000 deep is rejected E_DICOM_INVALID, inline and in the validation thread, which goes on validating', async (t) => {
+  const tmp = makeTempDir('beeldpoort-validate-');
+  t.after(() => tmp.remove());
+  const nested = path.join(tmp.dir, 'nested.dcm');
+  writeFileSync(nested, deeplyNestedFile(10_000));
+  const good = path.join(tmp.dir, 'good.dcm');
+  writeFileSync(good, part10().bytes);
+  assert.throws(() => validatePart10(deeplyNestedFile(10_000)), { code: 'E_DICOM_INVALID' });
+  const validator = createValidator();
+  t.after(() => validator.close());
+  await assert.rejects(validator.validate(nested), { code: 'E_DICOM_INVALID' });
+  assert.equal((await validator.validate(good)).sopInstanceUid, ids.sopInstanceUid);
+  // Shallow nesting of the same shape is ordinary DICOM and passes.
+  assert.equal(validatePart10(deeplyNestedFile(3)).sopInstanceUid, '2.25.4242424242');
 });
