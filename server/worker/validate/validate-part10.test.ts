@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import path from 'node:path';
-import { validatePart10, identityDifferences } from './validate-part10.ts';
+import { inflateLimit, validatePart10, identityDifferences } from './validate-part10.ts';
 import { createValidator } from './validator.ts';
 import { part10Header } from '../part10-header.ts';
 import { makeTempDir } from '../../../test/helpers/tmp.ts';
@@ -173,4 +174,22 @@ test('a sequence nested 10,000 deep is rejected E_DICOM_INVALID, inline and in t
   assert.equal((await validator.validate(good)).sopInstanceUid, ids.sopInstanceUid);
   // Shallow nesting of the same shape is ordinary DICOM and passes.
   assert.equal(validatePart10(deeplyNestedFile(3)).sopInstanceUid, '2.25.4242424242');
+});
+
+test('a deflated dataset inflates within its limit: a real one validates, a deflate bomb is E_DICOM_TOO_LARGE without inflating it all', () => {
+  const DEFLATED = '1.2.840.10008.1.2.1.99';
+  const header = part10Header({ ...ids, transferSyntaxUid: DEFLATED });
+  const real = Uint8Array.from([...header, ...deflateRawSync(dataset())]);
+  const valid = validatePart10(real);
+  assert.equal(valid.transferSyntaxUid, DEFLATED);
+  assert.equal(valid.sopInstanceUid, ids.sopInstanceUid);
+
+  // 80 MiB of zeros behind the dataset deflate to ~80 KB: past 64 times that and past the 64 MiB floor.
+  const zeros = new Uint8Array(80 * 1024 * 1024);
+  const deflated = deflateRawSync(Buffer.concat([dataset(), zeros]));
+  assert.ok(deflated.length * 64 < zeros.length && inflateLimit(deflated.length) < zeros.length, `${deflated.length} bytes deflated`);
+  const bomb = new Uint8Array(header.length + deflated.length);
+  bomb.set(header);
+  bomb.set(deflated, header.length);
+  assert.throws(() => validatePart10(bomb), (error: Error & { code?: string }) => error.code === 'E_DICOM_TOO_LARGE' && /deflate bomb/.test(error.message));
 });

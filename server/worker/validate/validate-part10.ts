@@ -4,6 +4,7 @@
  * pixel data as long as its image description requires, UIDs well formed). Pure: bytes in, identity out. Runs
  * inside a worker thread with a time and memory limit (validator.ts), because parsers hang on malformed input.
  */
+import { inflateRawSync } from 'node:zlib';
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { WorkerError } from '../worker-error.ts';
 
@@ -51,11 +52,40 @@ function rawTransferSyntax(bytes: Uint8Array): string {
   return isUpper(bytes[4]) && isUpper(bytes[5]) ? EXPLICIT_VR_LE : IMPLICIT_VR_LE;
 }
 
+/**
+ * At most how far a deflated dataset (PS3.5 A.5) may inflate: 64 times its compressed size, at least 64 MiB. Real
+ * DICOM deflates a few times over; a deflate bomb (1 MB of zeros in, gigabytes out) stops here, with an error,
+ * instead of allocating the gigabytes (dicom-parser's own zlib call has no bound).
+ */
+export function inflateLimit(compressed: number): number {
+  return Math.max(64 * 1024 * 1024, 64 * compressed);
+}
+
+/** dicom-parser's `inflater` hook: the bytes before `position` as they are, the deflated rest inflated within the limit. */
+function boundedInflater(byteArray: Uint8Array, position: number): Uint8Array {
+  const deflated = byteArray.subarray(position);
+  let inflated: Buffer;
+  try {
+    inflated = inflateRawSync(deflated, { maxOutputLength: inflateLimit(deflated.length) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new WorkerError('E_DICOM_TOO_LARGE', `the deflated dataset of ${deflated.length} bytes inflates past ${inflateLimit(deflated.length)} bytes (a deflate bomb)`);
+    }
+    throw new WorkerError('E_DICOM_INVALID', `the deflated dataset does not inflate: ${(error as Error).message}`);
+  }
+  const whole = Buffer.allocUnsafe(position + inflated.length);
+  whole.set(byteArray.subarray(0, position));
+  whole.set(inflated, position);
+  return whole;
+}
+
 function parse(bytes: Uint8Array, hasMeta: boolean): DataSet {
-  // dicom-parser inflates deflated datasets with zlib only when given a Buffer.
+  // A Buffer, as dicom-parser expects in Node (its readers use Buffer methods).
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Uint8Array;
   try {
-    return hasMeta ? dicomParser.parseDicom(buffer) : dicomParser.parseDicom(buffer, { TransferSyntaxUID: rawTransferSyntax(bytes) });
+    return hasMeta
+      ? dicomParser.parseDicom(buffer, { inflater: boundedInflater } as unknown as dicomParser.ParseDicomOptions)
+      : dicomParser.parseDicom(buffer, { TransferSyntaxUID: rawTransferSyntax(bytes) });
   } catch (error) {
     if (error instanceof WorkerError) throw error;
     // dicom-parser throws a string, an Error, or { exception, dataSet } with a partial dataset.
