@@ -193,3 +193,20 @@ test('a deflated dataset inflates within its limit: a real one validates, a defl
   bomb.set(deflated, header.length);
   assert.throws(() => validatePart10(bomb), (error: Error & { code?: string }) => error.code === 'E_DICOM_TOO_LARGE' && /deflate bomb/.test(error.message));
 });
+
+test('the dataset starts where the meta group\'s elements end, whatever (0002,0000) says: zero, too short, too long, absent', () => {
+  const { bytes, header } = part10();
+  const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset);
+  // part10Header writes (0002,0000) UL first, right after "DICM": its value at 140.
+  assert.equal(view(bytes).getUint16(132, true), 0x0002);
+  assert.equal(view(bytes).getUint32(140, true), header - 144);
+  for (const claimed of [0, 10, header - 144 + 40, 0xfffffff0]) {
+    const lying = Uint8Array.from(bytes);
+    view(lying).setUint32(140, claimed, true);
+    const result = validatePart10(lying);
+    assert.equal(result.datasetOffset, header, `group length ${claimed}`);
+    assert.equal(result.sopInstanceUid, ids.sopInstanceUid);
+  }
+  const without = Uint8Array.from([...bytes.subarray(0, 132), ...bytes.subarray(144)]);
+  assert.equal(validatePart10(without).datasetOffset, header - 12);
+});

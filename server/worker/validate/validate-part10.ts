@@ -131,13 +131,15 @@ function checkNativePixelData(dataSet: DataSet): void {
   if (pixel.length < expected) throw new WorkerError('E_DICOM_TRUNCATED', `pixel data has ${pixel.length} bytes, the image needs ${expected}`);
 }
 
+/**
+ * Where the dataset begins: after the last element of group 0002 as parsed, the way dicom-parser read the meta group
+ * and server/dicom/part10.ts (`beeldpoort store`) finds it. Not from the (0002,0000) group length (PS3.10 §7.1): old
+ * writers omit it and some get it wrong (dcmjs #326), and a wrong one would have us send meta elements as dataset, or
+ * cut off the dataset's first bytes.
+ */
 function datasetOffsetOf(dataSet: DataSet, size: number): number {
-  const groupLength = dataSet.elements.x00020000;
-  const metaEnd = groupLength
-    ? groupLength.dataOffset + 4 + (dataSet.uint32('x00020000') ?? 0)
-    // Group length is mandatory (PS3.10 §7.1) but old writers omit it: the meta group ends after its last element.
-    : Math.max(...Object.values(dataSet.elements).filter((e) => e.tag.startsWith('x0002')).map((e) => e.dataOffset + e.length));
-  if (!Number.isFinite(metaEnd) || metaEnd < 132 || metaEnd > size) throw new WorkerError('E_DICOM_INVALID', 'file meta group length is inconsistent');
+  const metaEnd = Math.max(...Object.values(dataSet.elements).filter((e) => e.tag.startsWith('x0002')).map((e) => e.dataOffset + e.length));
+  if (!Number.isFinite(metaEnd) || metaEnd < 132 || metaEnd > size) throw new WorkerError('E_DICOM_INVALID', 'the file meta group is inconsistent');
   return metaEnd;
 }
 
