@@ -210,3 +210,22 @@ test('the dataset starts where the meta group\'s elements end, whatever (0002,00
   const without = Uint8Array.from([...bytes.subarray(0, 132), ...bytes.subarray(144)]);
   assert.equal(validatePart10(without).datasetOffset, header - 12);
 });
+
+test('a dataset that does not match its transfer syntax, or names an unknown VR, is E_DICOM_INVALID or E_DICOM_TRUNCATED, never accepted', () => {
+  const withSyntax = (transferSyntaxUid: string, body: Uint8Array) => Uint8Array.from([...part10Header({ ...ids, transferSyntaxUid }), ...body]);
+  const rejected = (bytes: Uint8Array) => {
+    try {
+      validatePart10(bytes);
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return 'accepted';
+  };
+  assert.match(rejected(withSyntax(EXPLICIT, dataset({}, 4, 4, false)))!, /^E_DICOM_(INVALID|TRUNCATED)$/, 'explicit meta, implicit dataset');
+  assert.match(rejected(withSyntax(IMPLICIT, dataset()))!, /^E_DICOM_(INVALID|TRUNCATED)$/, 'implicit meta, explicit dataset');
+  const unknownVr = dataset();
+  const at = unknownVr.indexOf(0x55); // the "UI" of the first element: (0008,0016) UI ...
+  assert.deepEqual([unknownVr[at], unknownVr[at + 1]], [0x55, 0x49]);
+  unknownVr.set([0x5a, 0x5a], at); // "ZZ"
+  assert.throws(() => validatePart10(withSyntax(EXPLICIT, unknownVr)), (error: Error & { code?: string }) => error.code === 'E_DICOM_INVALID' && /unknown VR "ZZ"/.test(error.message));
+});

@@ -61,8 +61,11 @@ export function inflateLimit(compressed: number): number {
   return Math.max(64 * 1024 * 1024, 64 * compressed);
 }
 
-/** dicom-parser's `inflater` hook: the bytes before `position` as they are, the deflated rest inflated within the limit. */
-function boundedInflater(byteArray: Uint8Array, position: number): Uint8Array {
+/**
+ * dicom-parser's `inflater` hook: the file's bytes up to `position` as they are, then the deflated dataset inflated
+ * within the limit (as dicom-parser's own zlib path lays them out, but bounded).
+ */
+function inflateWithin(byteArray: Uint8Array, position: number): Uint8Array {
   const deflated = byteArray.subarray(position);
   let inflated: Buffer;
   try {
@@ -82,9 +85,15 @@ function boundedInflater(byteArray: Uint8Array, position: number): Uint8Array {
 function parse(bytes: Uint8Array, hasMeta: boolean): DataSet {
   // A Buffer, as dicom-parser expects in Node (its readers use Buffer methods).
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Uint8Array;
+  let deflatedAt: number | undefined;
+  const inflater = (byteArray: Uint8Array, position: number) => {
+    deflatedAt = position;
+    return inflateWithin(byteArray, position);
+  };
+  let dataSet: DataSet;
   try {
-    return hasMeta
-      ? dicomParser.parseDicom(buffer, { inflater: boundedInflater } as unknown as dicomParser.ParseDicomOptions)
+    dataSet = hasMeta
+      ? dicomParser.parseDicom(buffer, { inflater } as unknown as dicomParser.ParseDicomOptions)
       : dicomParser.parseDicom(buffer, { TransferSyntaxUID: rawTransferSyntax(bytes) });
   } catch (error) {
     if (error instanceof WorkerError) throw error;
@@ -95,25 +104,47 @@ function parse(bytes: Uint8Array, hasMeta: boolean): DataSet {
     if (typeof error === 'string' && /DICM|prefix/i.test(error)) throw new WorkerError('E_NOT_DICOM', detail);
     throw new WorkerError(/eof|overrun|overread|end of|'byteArray' length/i.test(detail) ? 'E_DICOM_TRUNCATED' : 'E_DICOM_INVALID', detail);
   }
+  if (deflatedAt !== undefined) {
+    // dicom-parser 1.8 parses a deflated file's dataset from offset 0, so the preamble and meta group come back as
+    // dataset elements too; they are dropped (the meta group's own elements are merged in from its first parse).
+    for (const [tag, element] of Object.entries(dataSet.elements)) {
+      if (!tag.startsWith('x0002') && element.dataOffset < deflatedAt) delete dataSet.elements[tag];
+    }
+  }
+  return dataSet;
 }
 
-/** Every element, item and fragment must lie inside the bytes: dicom-parser accepts a cut-off last element. */
-function checkBounds(dataSet: DataSet, size: number): void {
-  const check = (element: Element) => {
+/** PS3.5 Table 6.2-1: the value representations an explicit VR dataset may name. */
+const KNOWN_VRS = new Set([
+  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'PN', 'SH',
+  'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV',
+]);
+
+/**
+ * Every element, item and fragment must lie inside the bytes (dicom-parser accepts a cut-off last element), and an
+ * explicit VR must be one PS3.5 defines: with an unknown one a reader cannot tell whether 2 or 4 length bytes follow,
+ * so the PACS would read the rest of the dataset differently from us.
+ */
+function checkElements(dataSet: DataSet, size: number): void {
+  const check = (element: Element, limit: number) => {
+    // Items and delimiters (group FFFE) carry no VR (PS3.5 §7.5).
+    if (element.vr !== undefined && !element.tag.startsWith('xfffe') && !KNOWN_VRS.has(element.vr)) {
+      throw new WorkerError('E_DICOM_INVALID', `element ${element.tag} has the unknown VR "${element.vr}" (PS3.5 §6.2)`);
+    }
     const end = element.dataOffset + element.length;
     if (element.encapsulatedPixelData) {
       for (const fragment of element.fragments ?? []) {
-        if (fragment.position + fragment.length > size) throw new WorkerError('E_DICOM_TRUNCATED', `pixel data fragment at ${fragment.position} runs past the end`);
+        if (fragment.position + fragment.length > limit) throw new WorkerError('E_DICOM_TRUNCATED', `pixel data fragment at ${fragment.position} runs past the end`);
       }
-    } else if (element.length < 0 || end > size) {
-      throw new WorkerError('E_DICOM_TRUNCATED', `element ${element.tag} needs ${element.length} bytes at ${element.dataOffset}, file has ${size}`);
+    } else if (element.length < 0 || end > limit) {
+      throw new WorkerError('E_DICOM_TRUNCATED', `element ${element.tag} needs ${element.length} bytes at ${element.dataOffset}, file has ${limit}`);
     }
     for (const item of element.items ?? []) {
-      if (item.dataOffset + item.length > size) throw new WorkerError('E_DICOM_TRUNCATED', `item of ${element.tag} runs past the end`);
-      if (item.dataSet) for (const inner of Object.values(item.dataSet.elements)) check(inner);
+      if (item.dataOffset + item.length > limit) throw new WorkerError('E_DICOM_TRUNCATED', `item of ${element.tag} runs past the end`);
+      if (item.dataSet) for (const inner of Object.values(item.dataSet.elements)) check(inner, limit);
     }
   };
-  for (const element of Object.values(dataSet.elements)) check(element);
+  for (const element of Object.values(dataSet.elements)) check(element, size);
 }
 
 /** PS3.3 C.7.6.3: native pixel data holds Rows x Columns x Samples x Frames x BitsAllocated/8 bytes (even-padded). */
@@ -144,6 +175,16 @@ function datasetOffsetOf(dataSet: DataSet, size: number): number {
 }
 
 export function validatePart10(bytes: Uint8Array): ValidatedInstance {
+  try {
+    return validateParsed(bytes);
+  } catch (error) {
+    if (error instanceof WorkerError) throw error;
+    // dicom-parser's value readers throw strings ("attempt to read past end of buffer") on misparsed elements.
+    throw new WorkerError('E_DICOM_INVALID', error instanceof Error ? error.message : String(error));
+  }
+}
+
+function validateParsed(bytes: Uint8Array): ValidatedInstance {
   const hasMeta = hasPart10Prefix(bytes);
   const dataSet = parse(bytes, hasMeta);
   if ((dataSet.warnings ?? []).length > 0) throw new WorkerError('E_DICOM_INVALID', dataSet.warnings.join('; '));
@@ -168,7 +209,7 @@ export function validatePart10(bytes: Uint8Array): ValidatedInstance {
     }
   }
   // Bounds apply to the bytes dicom-parser parsed: the inflated dataset for the deflated transfer syntax.
-  checkBounds(dataSet, dataSet.byteArray.length);
+  checkElements(dataSet, dataSet.byteArray.length);
   if (NATIVE.has(transferSyntaxUid)) checkNativePixelData(dataSet);
   const datasetOffset = hasMeta ? datasetOffsetOf(dataSet, bytes.length) : 0;
   if (datasetOffset >= bytes.length) throw new WorkerError('E_DICOM_TRUNCATED', 'no dataset after the file meta group');
