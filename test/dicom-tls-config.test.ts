@@ -10,7 +10,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../server/cli/main.ts';
-import { readPart10 } from '../server/dicom/index.ts';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { startWorker } from '../server/worker/start-worker.ts';
 import { startStorescp } from './helpers/storescp.ts';
@@ -19,6 +18,7 @@ import { certificate } from './helpers/certificate.ts';
 import { makeTempDir } from './helpers/tmp.ts';
 import { createTestShipment, specsOf } from './helpers/upload-shipment.ts';
 import { assertByteIdentical, waitForShipment, workerConfig } from './helpers/import-worker.ts';
+import { cdDatasetHashes, receivedDatasetHashes } from './send-support.ts';
 
 function captureIo(env: Record<string, string> = {}) {
   const stdout = new PassThrough();
@@ -90,17 +90,7 @@ test('beeldpoort store with a client certificate stores byte-identical into a PA
   assert.equal(await main(args, io), 0, io.out() + io.err());
   assert.equal(io.json().stored, cd.instances.length);
   assert.match(io.out(), /\(TLS\): stored/);
-  const received = new Map((await scp.files()).map((file) => {
-    const bytes = new Uint8Array(readFileSync(file));
-    const info = readPart10(bytes);
-    return [info.sopInstanceUid, bytes.subarray(info.datasetOffset)];
-  }));
-  for (const instance of cd.instances) {
-    const bytes = new Uint8Array(readFileSync(instance.path));
-    const dataset = bytes.subarray(readPart10(bytes).datasetOffset);
-    const got = received.get(instance.sopInstanceUid);
-    assert.ok(got && Buffer.compare(got, dataset) === 0, `${instance.sopInstanceUid} arrived byte for byte`);
-  }
+  assert.deepEqual(await receivedDatasetHashes(scp), cdDatasetHashes(cd), 'every instance arrived byte for byte');
 
   // Without our certificate the PACS ends the handshake: no instance is stored.
   const before = (await scp.files()).length;
@@ -189,13 +179,5 @@ test('an encrypted client key opened with its passphrase file stores byte-identi
   const io = captureIo();
   assert.equal(await main([...base, '--tls-key-passphrase-file', passphraseFile, '--json', cd.root], io), 0, io.out() + io.err());
   assert.equal(io.json().stored, cd.instances.length);
-  const received = new Map((await scp.files()).map((file) => {
-    const bytes = new Uint8Array(readFileSync(file));
-    const info = readPart10(bytes);
-    return [info.sopInstanceUid, bytes.subarray(info.datasetOffset)];
-  }));
-  for (const instance of cd.instances) {
-    const bytes = new Uint8Array(readFileSync(instance.path));
-    assert.ok(Buffer.from(received.get(instance.sopInstanceUid) ?? []).equals(bytes.subarray(readPart10(bytes).datasetOffset)), instance.sopInstanceUid);
-  }
+  assert.deepEqual(await receivedDatasetHashes(scp), cdDatasetHashes(cd), 'every instance arrived byte for byte');
 });
