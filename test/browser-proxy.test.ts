@@ -59,6 +59,10 @@ test('behind a proxy at nginx\'s 1 MiB body limit the page says so plainly; behi
   await selectCd(page, cd.root);
   await page.click('#send');
   await waitForReceiptState(page, ['imported']);
+  // docs/nginx.conf offers HTTP/2 (ALPN): the page and its tus PATCHes went over it.
+  const protocols = await page.evaluate(() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+    .map((entry) => (entry as PerformanceResourceTiming).nextHopProtocol));
+  assert.ok(protocols.length > 0 && protocols.every((protocol) => protocol === 'h2'), protocols.join(' '));
   assert.equal(await page.textContent('[data-testid="receipt-instances"]'), String(cd.instances.length));
   assert.deepEqual(stack.portal.portal.ctx.stores.shipments.list().map((s) => s.id), shipments.map((s) => s.id), 'the same shipment completed');
   assertByteIdentical(await stack.pacs!.files(), specsOf(cd));

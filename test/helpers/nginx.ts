@@ -40,7 +40,7 @@ export async function startNginx(port: number, portalPort: number, edit: (server
   const tmp = makeTempDir('beeldpoort-nginx-');
   const { cert, key } = certificate(tmp.dir, 'proxy');
   let server = readFileSync(DOCUMENTED_CONFIG, 'utf8');
-  server = replaceOnce(server, 'listen 443 ssl;', `listen 127.0.0.1:${port} ssl;`);
+  server = replaceOnce(server, 'listen 443 ssl http2;', `listen 127.0.0.1:${port} ssl http2;`);
   server = replaceOnce(server, 'proxy_pass http://127.0.0.1:8080;', `proxy_pass http://127.0.0.1:${portalPort};`);
   server = replaceOnce(server, 'ssl_certificate /etc/ssl/beeldpoort/fullchain.pem;', `ssl_certificate ${cert};`);
   server = edit(replaceOnce(server, 'ssl_certificate_key /etc/ssl/beeldpoort/privkey.pem;', `ssl_certificate_key ${key};`));
