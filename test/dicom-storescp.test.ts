@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { captureIo } from './helpers/command-io.ts';
 import { startStorescp, type Storescp } from './helpers/storescp.ts';
 import { makeTempDir } from './helpers/tmp.ts';
 import { makeTestCd, type TestCd } from '../server/test-cd/make-test-cd.ts';
@@ -100,15 +100,6 @@ test('more than 128 presentation contexts are spread over several associations',
   assert.ok((scp.log().match(/Association Received/g)?.length ?? 0) >= 2);
 });
 
-function captureIo(env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  return { stdout, stderr, stdin: new PassThrough(), env, out: () => out, err: () => err };
-}
 
 test('beeldpoort store sends a CD, notes what it skipped and ends with a JSON summary; echo answers', async (t) => {
   const cd = await smallCd(t);

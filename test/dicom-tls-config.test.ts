@@ -8,27 +8,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { main } from '../server/cli/main.ts';
 import { makeTestCd } from '../server/test-cd/make-test-cd.ts';
 import { startWorker } from '../server/worker/start-worker.ts';
 import { startStorescp } from './helpers/storescp.ts';
 import { startTestPortal } from './helpers/portal.ts';
 import { certificate } from './helpers/certificate.ts';
+import { captureIo } from './helpers/command-io.ts';
 import { makeTempDir } from './helpers/tmp.ts';
 import { createTestShipment, specsOf } from './helpers/upload-shipment.ts';
 import { assertByteIdentical, waitForShipment, workerConfig } from './helpers/import-worker.ts';
 import { cdDatasetHashes, receivedDatasetHashes } from './send-support.ts';
-
-function captureIo(env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  return { stdout, stderr, stdin: new PassThrough(), env, out: () => out, err: () => err, json: () => JSON.parse(out.trim().split('\n').at(-1)!) };
-}
 
 function setUp(t: { after(fn: () => unknown): void }) {
   const tmp = makeTempDir('beeldpoort-tls-config-');
