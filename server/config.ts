@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { BeeldpoortError } from '../shared/errors.ts';
-import { readPacsTls, type PacsTls } from './pacs-tls.ts';
+import { givenNames, readPacsTls, type PacsTls, type PacsTlsInput } from './pacs-tls.ts';
 
 export type { PacsTls };
 
@@ -204,8 +204,8 @@ const TLS_NAMES = {
 
 function pacsTlsSettings(env: Env, cwd: string, problems: string[]): PacsTls | undefined {
   const mode = env.BEELDPOORT_PACS_TLS || undefined;
-  const files = Object.fromEntries(Object.entries(TLS_NAMES).map(([setting, name]) => [setting, env[name] || undefined])) as Record<keyof typeof TLS_NAMES, string | undefined>;
-  const named = Object.entries(TLS_NAMES).filter(([setting]) => files[setting as keyof typeof files] !== undefined).map(([, name]) => name);
+  const input = Object.fromEntries(Object.entries(TLS_NAMES).map(([setting, name]) => [setting, env[name] || undefined])) as PacsTlsInput;
+  const named = givenNames(input, TLS_NAMES);
   if (mode !== undefined && mode !== 'on' && mode !== 'off') {
     problems.push(`BEELDPOORT_PACS_TLS must be on or off, got "${mode}"`);
     return undefined;
@@ -219,7 +219,7 @@ function pacsTlsSettings(env: Env, cwd: string, problems: string[]): PacsTls | u
     problems.push(`${mode === 'on' ? 'BEELDPOORT_PACS_TLS' : named.join(' and ')} needs BEELDPOORT_PACS (TLS applies to a PACS, not to the folder destination)`);
     return undefined;
   }
-  return readPacsTls(files, TLS_NAMES, cwd, problems);
+  return readPacsTls(input, TLS_NAMES, cwd, problems);
 }
 
 const MAIL_ADDRESS = /^[^\s@<>,"]{1,64}@[^\s@<>,"]{1,190}$/;

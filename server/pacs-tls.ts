@@ -46,6 +46,11 @@ export interface PacsTlsNames {
   readonly servername: string;
 }
 
+/** The names (variables or flags) of the settings `input` gives, in the order of `names`. */
+export function givenNames(input: PacsTlsInput, names: PacsTlsNames): string[] {
+  return (Object.keys(names) as (keyof PacsTlsNames)[]).filter((setting) => input[setting] !== undefined).map((setting) => names[setting]);
+}
+
 /** A DNS name (RFC 1123 labels): what SNI and the certificate check take; an IP address is not a server name. */
 const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 

@@ -5,7 +5,7 @@
  * configuration.
  */
 import { parsePacsAddress, type Config } from '../config.ts';
-import { readPacsTls, tlsOptions, type PacsTls } from '../pacs-tls.ts';
+import { givenNames, readPacsTls, tlsOptions, type PacsTls } from '../pacs-tls.ts';
 import type { Destination } from './association.ts';
 
 export interface DestinationFlags {
@@ -51,12 +51,12 @@ export function resolveDestination(config: Config, flags: DestinationFlags, cwd:
 
 /** null: no TLS flag given; undefined: --no-tls; else the settings, or a problem. */
 function tlsFromFlags(flags: DestinationFlags, cwd: string): PacsTls | undefined | null | string {
-  const files = { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, passphrase: flags.tlsKeyPassphraseFile, servername: flags.tlsServername };
-  const given = Object.entries(FLAG_NAMES).filter(([k]) => files[k as keyof typeof files] !== undefined).map(([, flag]) => flag);
+  const input = { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, passphrase: flags.tlsKeyPassphraseFile, servername: flags.tlsServername };
+  const given = givenNames(input, FLAG_NAMES);
   if (flags.noTls) return flags.tls || given.length > 0 ? `--no-tls contradicts ${[...(flags.tls ? ['--tls'] : []), ...given].join(' and ')}` : undefined;
   if (!flags.tls && given.length === 0) return null;
   const problems: string[] = [];
-  const settings = readPacsTls(files, FLAG_NAMES, cwd, problems);
+  const settings = readPacsTls(input, FLAG_NAMES, cwd, problems);
   return settings ?? problems.join('; ');
 }
 
